@@ -1,0 +1,137 @@
+# osnet build. `make` builds every reference implementation, the unit tests,
+# the broken implementations and the fault shim; `make check` runs them all.
+# Generic rules: drop a file in the right folder and it is built.
+#   impl/lib/*.c                 -> build/lib/libosnet.a
+#   impl/lib/tests/test_*.c      -> build/tests/lib/test_*        (cmocka)
+#   impl/<comp>/<prog>.c         -> build/bin/<prog>              (one file = one program)
+#   impl/<comp>/tests/test_*.c   -> build/tests/<comp>/test_*     (cmocka)
+#   conformance/broken/<comp>/*.c-> build/broken/<comp>/<name>
+#   faults/shim/*.c              -> build/faults/libosnet-fiu.so
+
+CC      ?= cc
+BUILD   ?= build
+PY      := /usr/bin/python3
+OPT     ?= -O2
+CFLAGS  ?= $(OPT) -g
+WFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla
+CPPFLAGS_ALL := -Iimpl/lib -MMD -MP
+LDLIBS_ALL   := -lpthread
+
+LIB_SRC   := $(wildcard impl/lib/*.c)
+LIB_OBJ   := $(LIB_SRC:impl/lib/%.c=$(BUILD)/obj/lib/%.o)
+LIB_A     := $(BUILD)/lib/libosnet.a
+
+# Components with programs: every impl/<comp>/ except lib.
+COMPONENTS := $(filter-out lib,$(notdir $(patsubst %/,%,$(wildcard impl/*/))))
+PROG_SRC   := $(foreach c,$(COMPONENTS),$(wildcard impl/$(c)/*.c))
+PROGS      := $(addprefix $(BUILD)/bin/,$(notdir $(PROG_SRC:.c=)))
+
+UNIT_SRC   := $(wildcard impl/*/tests/test_*.c)
+UNIT_BINS  := $(foreach s,$(UNIT_SRC),$(BUILD)/tests/$(word 2,$(subst /, ,$(s)))/$(notdir $(s:.c=)))
+
+BROKEN_SRC  := $(wildcard conformance/broken/*/*.c)
+BROKEN_BINS := $(foreach s,$(BROKEN_SRC),$(BUILD)/broken/$(word 3,$(subst /, ,$(s)))/$(notdir $(s:.c=)))
+
+SHIM_SRC := $(wildcard faults/shim/*.c)
+SHIM_SO  := $(BUILD)/faults/libosnet-fiu.so
+
+# Extra link flags per program (name without path).
+LDLIBS_echo-uring := -luring
+
+.PHONY: all check unit conformance faults pcap trace pcaps bench bench-echo \
+        sanitize deps clean help
+all: $(LIB_A) $(PROGS) $(UNIT_BINS) $(BROKEN_BINS) $(if $(SHIM_SRC),$(SHIM_SO))
+
+help:
+	@echo "make            build everything (-Wall -Wextra -Werror)"
+	@echo "make check      install missing packages, build, run unit+conformance+faults+pcap+broken"
+	@echo "make unit | conformance | faults | pcap | broken | trace"
+	@echo "make pcaps      regenerate annotated golden captures under pcap/golden/"
+	@echo "make bench-echo side-by-side echo benchmark -> bench/echo.md"
+	@echo "make sanitize   ASan+UBSan build, then unit and conformance tests on it"
+
+$(BUILD)/obj/lib/%.o: impl/lib/%.c
+	@mkdir -p $(@D)
+	$(CC) $(WFLAGS) $(CFLAGS) $(CPPFLAGS_ALL) -c $< -o $@
+
+$(LIB_A): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+define prog_rule
+$(BUILD)/bin/$(notdir $(1:.c=)): $(1) $(LIB_A)
+	@mkdir -p $$(@D)
+	$$(CC) $$(WFLAGS) $$(CFLAGS) $$(CPPFLAGS_ALL) -MF $$(BUILD)/obj/$$(notdir $$@).d $$< -o $$@ $$(LIB_A) $$(LDLIBS_$$(notdir $$@)) $$(LDLIBS_ALL)
+endef
+$(foreach s,$(PROG_SRC),$(eval $(call prog_rule,$(s))))
+
+define unit_rule
+$(BUILD)/tests/$(word 2,$(subst /, ,$(1)))/$(notdir $(1:.c=)): $(1) $(LIB_A)
+	@mkdir -p $$(@D)
+	$$(CC) $$(WFLAGS) $$(CFLAGS) $$(CPPFLAGS_ALL) -Iimpl/$(word 2,$(subst /, ,$(1))) -MF $$@.d $$< -o $$@ $$(LIB_A) -lcmocka $$(LDLIBS_$$(notdir $$@)) $$(LDLIBS_ALL)
+endef
+$(foreach s,$(UNIT_SRC),$(eval $(call unit_rule,$(s))))
+
+define broken_rule
+$(BUILD)/broken/$(word 3,$(subst /, ,$(1)))/$(notdir $(1:.c=)): $(1) $(wildcard $(dir $(1))*.h)
+	@mkdir -p $$(@D)
+	$$(CC) $$(WFLAGS) $$(CFLAGS) $$< -o $$@ $$(LDLIBS_ALL)
+endef
+$(foreach s,$(BROKEN_SRC),$(eval $(call broken_rule,$(s))))
+
+$(SHIM_SO): $(SHIM_SRC)
+	@mkdir -p $(@D)
+	$(CC) $(WFLAGS) $(CFLAGS) -fPIC -shared $^ -o $@ -lfiu -ldl
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ---- tests -----------------------------------------------------------------
+OSNET   := tools/osnet
+RESULTS := $(BUILD)/results
+
+deps:
+	@tools/install-deps -q
+
+unit: all
+	@tools/run-unit $(RESULTS) $(UNIT_BINS)
+
+conformance: all
+	@$(OSNET) check --all --suite conformance --quiet --junit $(RESULTS)/conformance
+
+faults: all
+	@$(OSNET) check --all --suite faults --quiet --junit $(RESULTS)/faults
+
+pcap: all
+	@$(OSNET) check --all --suite pcap --quiet --junit $(RESULTS)/pcap
+
+broken: all
+	@$(PY) tools/check-broken --junit $(RESULTS)/broken
+
+trace:
+	@$(PY) tools/trace
+
+check: deps
+	@rm -rf $(RESULTS)
+	@$(MAKE) -s all
+	@$(PY) tools/trace --junit $(RESULTS)/trace.xml
+	-@$(MAKE) -s unit
+	-@$(MAKE) -s conformance
+	-@$(MAKE) -s faults
+	-@$(MAKE) -s pcap
+	-@$(MAKE) -s broken
+	@$(PY) tools/summary $(RESULTS)
+
+pcaps: all
+	@$(PY) pcap/make_golden.py
+
+bench: bench-echo
+bench-echo: all
+	@bench/echo.sh
+
+sanitize:
+	@$(MAKE) -s BUILD=build-san CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" all
+	@tools/run-unit build-san/results $(subst $(BUILD)/,build-san/,$(UNIT_BINS))
+	@OSNET_BUILD=build-san OSNET_TIMEOUT_MULTIPLIER=4 $(OSNET) check --all --suite conformance --quiet --junit build-san/results/conformance
+
+clean:
+	rm -rf build build-san

@@ -1,0 +1,82 @@
+"""ECHO-010..012: half-close, the server's close, abrupt disconnects."""
+import socket
+import time
+
+import pytest
+
+from osnet_harness.net import (connect, expect_bytes, payload, recv_exact, recv_until_eof,
+                               repro_nc, roundtrip, rst_close, start_sender, wait_stalled,
+                               wait_eof)
+from osnet_harness.timeouts import T
+
+
+@pytest.mark.req("ECHO-010")
+def test_half_close_returns_pending_bytes(server):
+    # A small receive window and no reading until the sending is done: the
+    # server still holds echo bytes when the client's FIN reaches it.
+    data = payload(1 << 20, seed=10)
+    with connect(server.addr, rcvbuf=4096) as c:
+        sender = start_sender(c, data, shutdown=True)
+        wait_stalled(sender, limit=T(30))  # finished, or blocked by backpressure
+        got, why = recv_exact(c, len(data), T(60))
+        sender.finish()
+        if sender.error:
+            raise AssertionError(f"sending failed after {sender.sent} bytes: {sender.error}")
+    expect_bytes(data, got, why,
+                 what="echo after the client shut down its sending side (half-close)",
+                 repro=f"head -c 1048576 /dev/urandom > /tmp/in; "
+                       f"nc -N {server.host} {server.port} < /tmp/in > /tmp/out; cmp /tmp/in /tmp/out")
+
+
+@pytest.mark.req("ECHO-011")
+def test_server_closes_after_client_eof(server):
+    data = b"last words\n"
+    with connect(server.addr) as c:
+        c.sendall(data)
+        c.shutdown(socket.SHUT_WR)
+        got, why = recv_until_eof(c, T(10))
+    if why != "eof":
+        what = {"timeout": f"the connection was still open {T(10):.0f}s after the client's FIN",
+                "reset": "the connection was reset (RST) instead of closed (FIN)"}.get(why, why)
+        raise AssertionError(f"after echoing, the server must close its side: {what}; "
+                             f"received {got!r}\nreproduce by hand:\n  "
+                             + repro_nc(server.addr, data) + "   # must return")
+    expect_bytes(data, got, "eof", what="bytes before end-of-file")
+
+
+def _still_serving(server, label):
+    data = payload(4096, seed=12)
+    try:
+        with connect(server.addr, timeout=T(10)) as c:
+            got, why = roundtrip(c, data, timeout=T(10))
+    except OSError as e:
+        got, why = b"", f"connect failed: {e}"
+    if got != data:
+        dead = "" if server.alive() else " The server process is gone."
+        raise AssertionError(f"after {label}, a new client was not served ({why}).{dead}\n"
+                             + server.stderr_block())
+
+
+@pytest.mark.req("ECHO-012")
+@pytest.mark.parametrize("scenario", ["rst-while-server-writes", "close-with-unread-echo",
+                                      "rst-right-after-connect", "rst-after-half-close"])
+def test_abrupt_disconnect(server, scenario):
+    for rnd in range(3):
+        c = connect(server.addr, rcvbuf=8192)
+        if scenario == "rst-while-server-writes":
+            sender = start_sender(c, payload(4 << 20, seed=rnd))
+            wait_stalled(sender, limit=T(30))
+            rst_close(c)
+        elif scenario == "close-with-unread-echo":
+            c.sendall(payload(200000, seed=rnd))
+            recv_exact(c, 1000)
+            c.close()  # unread data in the receive queue: the kernel sends RST
+        elif scenario == "rst-right-after-connect":
+            rst_close(c)
+        else:
+            sender = start_sender(c, payload(2 << 20, seed=rnd), shutdown=True)
+            wait_stalled(sender, limit=T(30))
+            rst_close(c)
+        _still_serving(server, f"a client disconnected abruptly ({scenario}, round {rnd + 1})")
+    if not server.alive():
+        raise AssertionError("the server process died\n" + server.stderr_block())

@@ -1,0 +1,384 @@
+"""The launch contract: templates, free ports, process groups, readiness, stop.
+
+A template is a shell-free argument list with placeholders ({host}, {port},
+{backends}, {upstream}, {datadir}, {cert}, {key}). It is split like a shell
+would split it (quotes allowed) but never run through a shell.
+"""
+import errno
+import fcntl
+import os
+import random
+import resource
+import shlex
+import signal
+import socket
+import string
+import subprocess
+import tempfile
+import time
+
+from .timeouts import T
+
+PLACEHOLDERS = {"host", "port", "backends", "upstream", "datadir", "cert", "key"}
+
+# Ports outside the kernel's ephemeral range (32768-60999 by default), so an
+# outgoing connection never grabs a port between our check and the server's
+# bind. Locks under /tmp make parallel pytest processes pick different ports.
+PORT_LO, PORT_HI = 20000, 32000
+PORT_LOCK_DIR = os.path.join(tempfile.gettempdir(), "osnet-ports")
+
+
+class LaunchError(Exception):
+    """The program could not be started or never became ready."""
+
+
+class TemplateError(ValueError):
+    pass
+
+
+def template_fields(template):
+    """Names of the placeholders used in a template."""
+    names = set()
+    for _, field, _, _ in string.Formatter().parse(template):
+        if field is not None:
+            names.add(field)
+    return names
+
+
+def check_template(template, required=("port",)):
+    """Raise TemplateError unless the template is usable; return its argv form."""
+    try:
+        argv = shlex.split(template)
+    except ValueError as e:
+        raise TemplateError(f"cannot split template {template!r}: {e}") from None
+    if not argv:
+        raise TemplateError("empty template")
+    fields = template_fields(template)
+    unknown = fields - PLACEHOLDERS
+    if unknown:
+        raise TemplateError(f"unknown placeholder(s) {', '.join('{%s}' % u for u in sorted(unknown))}"
+                            f" in template; known: {', '.join('{%s}' % p for p in sorted(PLACEHOLDERS))}")
+    missing = [r for r in required if r not in fields]
+    if missing:
+        raise TemplateError(f"template must contain {', '.join('{%s}' % m for m in missing)}"
+                            f" (the harness chooses the port): {template!r}")
+    return argv
+
+
+def expand(template, **values):
+    """Split the template and fill its placeholders, argument by argument."""
+    argv = check_template(template, required=())
+    return [a.format(**values) for a in argv]
+
+
+class _PortPool:
+    def __init__(self):
+        self.locks = []
+        os.makedirs(PORT_LOCK_DIR, exist_ok=True)
+
+    def _bindable(self, host, port):
+        fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+        s = socket.socket(fam, socket.SOCK_STREAM)
+        try:
+            s.bind((host, port))  # no SO_REUSEADDR: skips ports with TIME_WAIT leftovers
+            return True
+        except OSError:
+            return False
+        finally:
+            s.close()
+
+    def get(self, host="127.0.0.1"):
+        rng = random.Random(os.getpid() ^ time.monotonic_ns())
+        for _ in range(2000):
+            port = rng.randrange(PORT_LO, PORT_HI)
+            path = os.path.join(PORT_LOCK_DIR, str(port))
+            fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o666)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                continue
+            if self._bindable(host, port) and self._bindable("127.0.0.1", port):
+                self.locks.append(fd)  # held for the life of this process
+                return port
+            os.close(fd)
+        raise LaunchError("no free port found in %d-%d" % (PORT_LO, PORT_HI))
+
+
+ports = _PortPool()
+
+
+def free_port(host="127.0.0.1"):
+    """A TCP/UDP port nobody uses now and no other osnet process will hand out."""
+    return ports.get(host)
+
+
+def group_members(pgid):
+    """PIDs still alive in process group pgid (zombies excluded)."""
+    pids = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        # Fields after the command name: state ppid pgrp ...
+        rest = stat.rsplit(")", 1)[1].split()
+        if int(rest[2]) == pgid and rest[0] != "Z":
+            pids.append(int(d))
+    return pids
+
+
+def describe_pids(pids):
+    out = []
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/cmdline", "rb") as f:
+                cmd = f.read().replace(b"\0", b" ").decode(errors="replace").strip()
+        except OSError:
+            cmd = "?"
+        out.append(f"{p} {cmd}")
+    return out
+
+
+def describe_status(rc):
+    """Human words for a Popen returncode."""
+    if rc is None:
+        return "still running"
+    if rc < 0:
+        try:
+            return f"killed by {signal.Signals(-rc).name}"
+        except ValueError:
+            return f"killed by signal {-rc}"
+    if rc > 128 and rc - 128 < 65:
+        try:
+            return f"exit status {rc} (128+{signal.Signals(rc - 128).name})"
+        except ValueError:
+            pass
+    return f"exit status {rc}"
+
+
+class Server:
+    """One started instance of the program under test."""
+
+    def __init__(self, argv, host, port, name, workdir, wrap=(), env=None,
+                 rlimit_nofile=None, ready="tcp"):
+        self.argv = list(wrap) + list(argv)
+        self.host, self.port, self.name = host, port, name
+        self.workdir = workdir
+        self.env = env
+        self.rlimit_nofile = rlimit_nofile
+        self.ready_kind = ready
+        self.proc = None
+        self.returncode = None
+        self.leftovers = []
+        self.controlled = True
+        n = len(os.listdir(workdir))
+        self.stdout_path = os.path.join(workdir, f"{n:02d}-stdout.log")
+        self.stderr_path = os.path.join(workdir, f"{n:02d}-stderr.log")
+
+    @property
+    def addr(self):
+        return (self.host, self.port)
+
+    @property
+    def pid(self):
+        return self.proc.pid if self.proc else None
+
+    def command_line(self):
+        return shlex.join(self.argv)
+
+    def _preexec(self):
+        # Runs in the child between fork and exec: new session (so its own
+        # process group), fd limit as asked, default signal dispositions.
+        os.setsid()
+        if self.rlimit_nofile is not None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (self.rlimit_nofile, self.rlimit_nofile))
+        for s in (signal.SIGPIPE, signal.SIGINT, signal.SIGTERM):
+            signal.signal(s, signal.SIG_DFL)
+
+    def start(self):
+        env = dict(os.environ)
+        if self.env:
+            env.update(self.env)
+        self._out = open(self.stdout_path, "wb")
+        self._err = open(self.stderr_path, "wb")
+        try:
+            self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
+                                         stdout=self._out, stderr=self._err, env=env,
+                                         preexec_fn=self._preexec, close_fds=True)
+        except OSError as e:
+            raise LaunchError(f"cannot start {self.command_line()}: {e.strerror}") from None
+        return self
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def wait_ready(self, timeout=None):
+        """Wait until the server accepts a TCP connection (or exits, or times out)."""
+        limit = timeout if timeout is not None else T(10)
+        deadline = time.monotonic() + limit
+        delay = 0.005
+        while True:
+            rc = self.proc.poll()
+            if rc is not None:
+                self.returncode = rc
+                raise LaunchError(f"{self.name} exited ({describe_status(rc)}) before it "
+                                  f"accepted connections on {self.host}:{self.port}\n"
+                                  f"command: {self.command_line()}\n"
+                                  + self.stderr_block())
+            try:
+                with socket.create_connection(self.addr, timeout=T(1)):
+                    return self
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise LaunchError(f"{self.name} did not accept connections on {self.host}:{self.port}"
+                                  f" within {limit:.0f}s\n"
+                                  f"command: {self.command_line()}\n" + self.stderr_block())
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
+
+    def signal_group(self, sig):
+        try:
+            os.killpg(self.proc.pid, sig)
+        except ProcessLookupError:
+            pass
+
+    def wait_exit(self, timeout):
+        """Wait for the leader to exit; return its status or None on timeout."""
+        try:
+            self.returncode = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+        return self.returncode
+
+    def stop(self, sig=signal.SIGTERM, timeout=None):
+        """Send sig to the whole group, wait, then SIGKILL whatever is left.
+
+        Returns (status of the leader, whether it exited before SIGKILL,
+        leftover process descriptions). Never raises for a dead program.
+        """
+        if self.proc is None:
+            return None, True, []
+        timeout = T(10) if timeout is None else timeout
+        clean = True
+        if self.proc.poll() is None:
+            self.signal_group(sig)
+            if self.wait_exit(timeout) is None:
+                clean = False
+                self.signal_group(signal.SIGKILL)
+                self.wait_exit(T(10))
+        else:
+            self.returncode = self.proc.returncode
+        # The leader is gone; anything still in its group was left behind.
+        deadline = time.monotonic() + T(2)
+        left = group_members(self.proc.pid)
+        while left and time.monotonic() < deadline:
+            time.sleep(0.02)
+            left = group_members(self.proc.pid)
+        self.leftovers = describe_pids(left)
+        if left:
+            self.signal_group(signal.SIGKILL)
+        self._out.close()
+        self._err.close()
+        return self.returncode, clean, self.leftovers
+
+    def stderr_tail(self, lines=15, max_bytes=4000):
+        try:
+            with open(self.stderr_path, "rb") as f:
+                f.seek(0, os.SEEK_END)
+                size = f.tell()
+                f.seek(max(0, size - max_bytes))
+                data = f.read().decode(errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(data.splitlines()[-lines:])
+
+    def stderr_block(self):
+        tail = self.stderr_tail()
+        return ("stderr (last lines):\n" + "\n".join("  | " + l for l in tail.splitlines())
+                if tail else "stderr: (empty)")
+
+
+class RemoteServer:
+    """A server that is already running (--addr): no start, no stop, no faults."""
+
+    controlled = False
+    name = "remote"
+    argv = []
+    leftovers = []
+
+    def __init__(self, host, port):
+        self.host, self.port = host, port
+
+    @property
+    def addr(self):
+        return (self.host, self.port)
+
+    def alive(self):
+        return True
+
+    def stderr_tail(self, *a, **k):
+        return ""
+
+    def stderr_block(self):
+        return "stderr: (not available with --addr)"
+
+    def command_line(self):
+        return f"(already running at {self.host}:{self.port})"
+
+
+class Launcher:
+    """Starts instances of one implementation for one test; stops them all after."""
+
+    def __init__(self, template, name, workdir, host="127.0.0.1", required=("port",)):
+        self.template = template
+        self.name = name
+        self.workdir = workdir
+        self.host = host
+        self.required = required
+        self.servers = []
+
+    def start(self, port=None, wrap=(), env=None, rlimit_nofile=None, ready=True, **values):
+        """Start one instance (on a fresh free port unless given) and wait for it."""
+        if port is None:
+            port = free_port(self.host)
+        check_template(self.template, self.required)
+        argv = expand(self.template, host=self.host, port=port, **values)
+        s = Server(argv, self.host, port, self.name, self.workdir, wrap=wrap, env=env,
+                   rlimit_nofile=rlimit_nofile)
+        self.servers.append(s)
+        s.start()
+        if ready:
+            s.wait_ready()
+        return s
+
+    def stop_all(self):
+        """Stop every instance; return problems worth failing the test for."""
+        problems = []
+        for s in self.servers:
+            if s.proc is None:
+                continue
+            was_alive = s.alive()
+            rc, clean, left = s.stop()
+            if was_alive and not clean:
+                problems.append(f"{s.name} did not exit within {T(10):.0f}s of SIGTERM; killed")
+            if left:
+                problems.append(f"{s.name} left processes behind after it stopped: "
+                                + "; ".join(left))
+        return problems
+
+
+def raise_nofile_limit():
+    """Raise this process's soft fd limit to the hard limit (1000s of clients)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def is_addr_in_use(err):
+    return isinstance(err, OSError) and err.errno == errno.EADDRINUSE

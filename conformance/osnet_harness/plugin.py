@@ -1,0 +1,300 @@
+"""pytest plugin: the launch contract as fixtures, requirement markers, and a
+machine-readable result file that tools/osnet turns into a scorecard.
+
+Loaded for every test through pytest.ini (-p osnet_harness.plugin).
+"""
+import json
+import os
+import pathlib
+import re
+import shutil
+import socket
+import tempfile
+import time
+import tomllib
+
+import pytest
+
+from . import launch
+from .specs import ROOT, all_requirements
+from .timeouts import T, multiplier
+
+REFERENCES = ROOT / "conformance" / "references.toml"
+SUITES = ("conformance", "faults", "pcap")
+
+
+def load_references():
+    """{component: [{"name", "impl", "kind"}...]} from conformance/references.toml."""
+    with open(REFERENCES, "rb") as f:
+        data = tomllib.load(f)
+    out = {}
+    for comp, entries in data.items():
+        out[comp] = [dict(e, kind=e.get("kind", "reference")) for e in entries.get("impl", [])]
+    return out
+
+
+def build_dir():
+    return ROOT / os.environ.get("OSNET_BUILD", "build")
+
+
+def fill_build(template):
+    """References name their binaries as {build}/bin/...; resolve to the build dir."""
+    return template.replace("{build}", str(build_dir()))
+
+
+def pytest_addoption(parser):
+    g = parser.getgroup("osnet", "osnet launch contract")
+    g.addoption("--impl", help="command template of the program under test, e.g. "
+                "'./server --host {host} --port {port}' (default: the reference)")
+    g.addoption("--impl-name", help="name shown for the implementation")
+    g.addoption("--addr", help="HOST:PORT of a server that is already running; tests that "
+                "must start or stop the server are skipped")
+    g.addoption("--osnet-json", help="write per-test results (with requirement IDs) here")
+    g.addoption("--osnet-progress-fd", type=int, help="write one progress line per test to this fd")
+    g.addoption("--osnet-req", action="append", default=[], help="run only tests citing this ID")
+    g.addoption("--osnet-artifacts", help="where server logs and captures are kept")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "req(*ids): the spec requirement(s) this test checks")
+    launch.raise_nofile_limit()
+    art = config.getoption("--osnet-artifacts")
+    if not art:
+        art = tempfile.mkdtemp(prefix="osnet-artifacts-")
+    os.makedirs(art, exist_ok=True)
+    config.osnet_artifacts = pathlib.Path(art)
+    config.osnet_results = {}
+    config.osnet_order = []
+    fd = config.getoption("--osnet-progress-fd")
+    config.osnet_progress = os.fdopen(fd, "w", buffering=1) if fd else None
+    config.osnet_done = 0
+    config.osnet_total = 0
+
+
+def item_reqs(item):
+    ids = []
+    for m in item.iter_markers("req"):
+        ids.extend(m.args)
+    return ids
+
+
+def item_component(item):
+    """conformance/echo/test_x.py -> 'echo' (the folder under the suite)."""
+    rel = pathlib.Path(item.fspath).resolve().relative_to(ROOT)
+    parts = rel.parts
+    if len(parts) >= 3 and parts[0] in SUITES:
+        return parts[1]
+    return None
+
+
+def item_suite(item):
+    rel = pathlib.Path(item.fspath).resolve().relative_to(ROOT)
+    return rel.parts[0]
+
+
+def pytest_collection_modifyitems(session, config, items):
+    wanted = set(config.getoption("--osnet-req"))
+    known = None
+    problems = []
+    for item in items:
+        ids = item_reqs(item)
+        if item_suite(item) in SUITES and not ids:
+            problems.append(f"{item.nodeid}: no @pytest.mark.req(ID)")
+        if ids:
+            known = known or all_requirements()
+            for i in ids:
+                if i not in known:
+                    problems.append(f"{item.nodeid}: cites unknown requirement {i}")
+    if problems:
+        raise pytest.UsageError("osnet: badly marked tests:\n  " + "\n  ".join(problems))
+    if wanted:
+        keep = [i for i in items if wanted & set(item_reqs(i))]
+        deselected = [i for i in items if i not in keep]
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+        items[:] = keep
+    config.osnet_total = len(items)
+
+
+class Impl:
+    """What the tests of one component are pointed at."""
+
+    def __init__(self, template, name, remote=None):
+        self.template, self.name, self.remote = template, name, remote
+
+
+def resolve_impl(config, component):
+    addr = config.getoption("--addr")
+    template = config.getoption("--impl")
+    name = config.getoption("--impl-name")
+    if addr:
+        host, _, port = addr.rpartition(":")
+        if not host or not port.isdigit():
+            raise pytest.UsageError(f"--addr wants HOST:PORT, got {addr!r}")
+        return Impl(None, name or f"server at {addr}", (host.strip("[]"), int(port)))
+    if template:
+        return Impl(template, name or template.split()[0])
+    refs = load_references().get(component) or []
+    if not refs:
+        raise pytest.UsageError(f"no --impl given and no reference for component {component!r}")
+    return Impl(fill_build(refs[0]["impl"]), refs[0]["name"])
+
+
+@pytest.fixture
+def impl(request):
+    return resolve_impl(request.config, item_component(request.node))
+
+
+@pytest.fixture
+def workdir(request, impl):
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)[:80]
+    implsafe = re.sub(r"[^A-Za-z0-9_.-]+", "_", impl.name)[:40]
+    d = request.config.osnet_artifacts / implsafe / item_component(request.node) / safe
+    if d.exists():
+        shutil.rmtree(d)
+    d.mkdir(parents=True)
+    return d
+
+
+@pytest.fixture
+def launcher(request, impl, workdir):
+    """Start (more) instances of the program under test; all stopped afterwards."""
+    if impl.remote:
+        pytest.skip("--addr: this test starts and stops the server itself; "
+                    "run it without --addr to check this requirement")
+    lch = launch.Launcher(impl.template, impl.name, str(workdir))
+    request.node.osnet_launcher = lch
+    yield lch
+    problems = lch.stop_all()
+    if problems:
+        pytest.fail("cleanup: " + "\n".join(problems), pytrace=False)
+
+
+@pytest.fixture
+def server(request, impl):
+    """The program under test, started and ready (or the --addr server)."""
+    if impl.remote:
+        s = launch.RemoteServer(*impl.remote)
+        try:
+            socket.create_connection(s.addr, timeout=T(5)).close()
+        except OSError as e:
+            pytest.fail(f"--addr {s.host}:{s.port}: cannot connect: {e}", pytrace=False)
+        return s
+    lch = request.getfixturevalue("launcher")
+    try:
+        return lch.start()
+    except launch.LaunchError as e:
+        pytest.fail(str(e), pytrace=False)
+
+
+class Report:
+    """Extra lines for the failure report of the current test."""
+
+    def __init__(self, item):
+        self.item = item
+
+    def repro(self, command):
+        self.item.user_properties.append(("repro", command))
+
+    def artifact(self, path):
+        self.item.user_properties.append(("artifact", str(path)))
+
+
+@pytest.fixture
+def report(request):
+    return Report(request.node)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    rep.osnet_reqs = item_reqs(item)
+    rep.osnet_component = item_component(item)
+    rep.osnet_suite = item_suite(item)
+    rep.osnet_message = None
+    if call.excinfo is not None and rep.failed:
+        exc = call.excinfo.value
+        if isinstance(exc, (AssertionError, launch.LaunchError)) or \
+                call.excinfo.typename in ("Failed", "Mismatch"):
+            rep.osnet_message = str(exc)
+        else:
+            rep.osnet_message = (f"{call.excinfo.typename}: {exc}\n"
+                                 + rep.longreprtext[-1500:])
+    lch = getattr(item, "osnet_launcher", None)
+    tails = []
+    if lch is not None and rep.failed:
+        for s in lch.servers:
+            t = s.stderr_tail()
+            if t:
+                tails.append(f"[{s.command_line()}]\n{t}")
+    rep.osnet_stderr = "\n".join(tails)
+
+
+def pytest_runtest_logreport(report):
+    config = _config_of(report)
+    if config is None:
+        return
+    res = config.osnet_results.get(report.nodeid)
+    if res is None:
+        res = {"nodeid": report.nodeid, "reqs": report.osnet_reqs,
+               "component": report.osnet_component, "suite": report.osnet_suite,
+               "outcome": "passed", "message": "", "skip_reason": "", "repro": [],
+               "artifacts": [], "stderr_tail": "", "duration": 0.0}
+        config.osnet_results[report.nodeid] = res
+        config.osnet_order.append(report.nodeid)
+    res["duration"] += report.duration
+    if report.skipped and res["outcome"] == "passed":
+        res["outcome"] = "skipped"
+        lr = report.longrepr
+        res["skip_reason"] = lr[2] if isinstance(lr, tuple) else str(lr)
+        res["skip_reason"] = res["skip_reason"].removeprefix("Skipped: ")
+    elif report.failed:
+        if report.when == "call" or res["outcome"] in ("passed", "skipped"):
+            res["outcome"] = "failed" if report.when == "call" else "error"
+        msg = report.osnet_message or report.longreprtext[-1500:]
+        res["message"] = (res["message"] + "\n" if res["message"] else "") + \
+            (f"[{report.when}] " if report.when != "call" else "") + msg
+        if report.osnet_stderr:
+            res["stderr_tail"] = report.osnet_stderr
+    for k, v in report.user_properties:
+        if k == "repro" and v not in res["repro"]:
+            res["repro"].append(v)
+        if k == "artifact" and v not in res["artifacts"]:
+            res["artifacts"].append(v)
+    if report.when == "teardown":
+        config.osnet_done += 1
+        out = config.osnet_progress
+        if out:
+            word = {"passed": "PASS", "failed": "FAIL", "error": "FAIL", "skipped": "SKIP"}[res["outcome"]]
+            name = report.nodeid.split("::", 1)[-1]
+            out.write(f"  [{config.osnet_done:>3}/{config.osnet_total}] {word}  "
+                      f"{','.join(res['reqs']):<18} {res['suite']}/{name} "
+                      f"({res['duration']:.1f}s)\n")
+
+
+_CONFIG = []
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session):
+    _CONFIG.append(session.config)
+
+
+def _config_of(report):
+    return _CONFIG[-1] if _CONFIG else None
+
+
+def pytest_sessionfinish(session, exitstatus):
+    config = session.config
+    path = config.getoption("--osnet-json")
+    if not path:
+        return
+    data = {
+        "timeout_multiplier": multiplier(),
+        "artifacts": str(config.osnet_artifacts),
+        "finished": time.time(),
+        "tests": [config.osnet_results[n] for n in config.osnet_order],
+    }
+    with open(path, "w") as f:
+        json.dump(data, f, indent=1)
