@@ -1,0 +1,48 @@
+"""ECHO-014: transient accept errors, injected with strace (works for any
+language) and with libfiu (fiu-run -x plus our shim for accept4)."""
+import pytest
+
+from inject import Fiu, Strace
+from osnet_harness.net import connect, expect_bytes, payload, roundtrip
+from osnet_harness.timeouts import T
+
+
+def serve_clients(server, n, label):
+    for i in range(n):
+        data = payload(1000, seed=i)
+        try:
+            with connect(server.addr, timeout=T(15)) as c:
+                got, why = roundtrip(c, data, timeout=T(15))
+        except OSError as e:
+            got, why = b"", f"connect failed: {e}"
+        if got != data:
+            dead = "" if server.alive() else " The server process is gone."
+            raise AssertionError(f"client {i + 1} of {n} was not served while {label} ({why})."
+                                 f"{dead}\n" + server.stderr_block())
+
+
+@pytest.mark.req("ECHO-014")
+@pytest.mark.parametrize("err", ["ECONNABORTED", "EINTR", "EPROTO", "ENETUNREACH"])
+def test_strace_injected_accept_error(launcher, workdir, err):
+    st = Strace(workdir, [f"accept,accept4:error={err}:when=1..3",
+                          f"accept,accept4:error={err}:when=6+4"])
+    s = launcher.start(wrap=st.wrap())
+    serve_clients(s, 8, f"accept failed with {err} now and then")
+    if st.injected() == 0:
+        pytest.skip("the program never called accept or accept4 (io_uring or another "
+                    "route), so strace had nothing to inject into")
+    assert s.alive(), f"the server exited after accept failed with {err}\n" + s.stderr_block()
+
+
+@pytest.mark.req("ECHO-014")
+def test_libfiu_random_accept_failures(launcher, workdir):
+    """fiu-run -x: half of the accept/accept4 calls fail with ECONNABORTED (103)."""
+    fiu = Fiu(workdir, enable=[
+        "enable_random name=posix/io/net/accept,probability=0.5,failinfo=103",
+        "enable_random name=osnet/net/accept4,probability=0.5,failinfo=103"])
+    s = launcher.start(wrap=fiu.wrap())
+    serve_clients(s, 12, "half of the accept calls failed with ECONNABORTED")
+    if not fiu.fired():
+        pytest.skip("no accept or accept4 call went through libc (io_uring or raw system "
+                    "calls), so libfiu had nothing to fail")
+    assert s.alive(), "the server exited after accept failed\n" + s.stderr_block()
