@@ -1,0 +1,364 @@
+/* echo-epoll: TCP echo server on a single-threaded, non-blocking epoll loop.
+ *
+ * Each connection owns one bounded output buffer. The server recv()s straight
+ * into its tail and send()s from its head; what the kernel does not take
+ * stays there and EPOLLOUT is watched until it drains. When a connection's
+ * pending bytes reach the high-water mark the server stops reading from it
+ * (drops EPOLLIN) and resumes at the low-water mark (half of it), so a client
+ * that sends but never reads costs at most high-water bytes and never stalls
+ * anyone else: TCP flow control pushes back on that client alone.
+ *
+ * Nothing here blocks except epoll_wait() inside loop_run(). */
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "buf.h"
+#include "log.h"
+#include "loop.h"
+#include "net.h"
+#include "sig.h"
+
+#define READ_CHUNK (64 * 1024)
+#define DEFAULT_HIGH_WATER (256 * 1024)
+#define BACKOFF_MS 100
+
+struct server;
+
+struct conn {
+    struct server *srv;
+    int fd;
+    struct buf out; /* received and not yet echoed */
+    uint32_t mask;  /* current epoll interest */
+    bool eof;       /* the peer half-closed: close once out drains */
+    struct conn *prev, *next;
+};
+
+struct server {
+    struct loop *loop;
+    int listen_fd;
+    int sig_fd;
+    struct loop_timer *backoff; /* re-enables accept after a pause */
+    bool accept_troubled;       /* in an episode of failing accepts */
+    size_t high_water, low_water;
+    struct conn *conns; /* every open connection, for the final close */
+    size_t nconns;
+};
+
+static void on_listen(struct loop *loop, int fd, uint32_t events, void *ctx);
+
+static void conn_close(struct conn *c)
+{
+    struct server *s = c->srv;
+
+    loop_remove(s->loop, c->fd);
+    close(c->fd);
+    if (c->prev != NULL)
+        c->prev->next = c->next;
+    else
+        s->conns = c->next;
+    if (c->next != NULL)
+        c->next->prev = c->prev;
+    s->nconns--;
+    buf_free(&c->out);
+    free(c);
+}
+
+/* Reads once into the output buffer. Level-triggered epoll calls again if
+ * more is waiting, so one fast client cannot monopolize the loop. Returns 0
+ * or a negative errno that ends the connection. */
+static int conn_read(struct conn *c)
+{
+    size_t room = c->srv->high_water - buf_len(&c->out);
+    size_t avail;
+    char *tail;
+    ssize_t n;
+    int rc;
+
+    if (room == 0)
+        return 0;
+    rc = buf_reserve(&c->out, room < READ_CHUNK ? room : READ_CHUNK, &tail, &avail);
+    if (rc < 0)
+        return rc;
+    n = recv(c->fd, tail, avail, 0);
+    if (n > 0) {
+        buf_commit(&c->out, (size_t)n);
+        return 0;
+    }
+    if (n == 0) {
+        c->eof = true;
+        return 0;
+    }
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+        return 0;
+    return -errno;
+}
+
+/* Sends as much pending output as the kernel takes. Returns 0 or a negative
+ * errno (EPIPE, ECONNRESET, ...) that ends the connection. */
+static int conn_flush(struct conn *c)
+{
+    while (buf_len(&c->out) > 0) {
+        ssize_t n = send(c->fd, buf_peek(&c->out), buf_len(&c->out), MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                break;
+            return -errno;
+        }
+        buf_consume(&c->out, (size_t)n);
+    }
+    /* An idle connection holds no buffer memory, which is what lets 10,000
+     * idle clients cost little more than their sockets. */
+    if (buf_len(&c->out) == 0)
+        buf_free(&c->out);
+    return 0;
+}
+
+/* Works out the interest mask from the connection's state: read unless the
+ * peer is done or too much is pending (with hysteresis between the low and
+ * high marks), write while anything is pending. */
+static int conn_update(struct conn *c)
+{
+    const struct server *s = c->srv;
+    size_t pending = buf_len(&c->out);
+    bool reading = (c->mask & EPOLLIN) != 0;
+    uint32_t mask = 0;
+    int rc;
+
+    if (reading && pending >= s->high_water)
+        reading = false;
+    else if (!reading && pending <= s->low_water)
+        reading = true;
+    if (reading && !c->eof)
+        mask |= EPOLLIN;
+    if (pending > 0)
+        mask |= EPOLLOUT;
+    if (mask == c->mask)
+        return 0;
+    rc = loop_modify(s->loop, c->fd, mask);
+    if (rc < 0)
+        return rc;
+    if ((mask ^ c->mask) & EPOLLIN)
+        log_debug("fd %d: %s reading, %zu bytes pending", c->fd,
+                  (mask & EPOLLIN) ? "resume" : "pause", pending);
+    c->mask = mask;
+    return 0;
+}
+
+static void on_conn(struct loop *loop, int fd, uint32_t events, void *ctx)
+{
+    struct conn *c = ctx;
+    int rc = 0;
+
+    (void)loop;
+    /* EPOLLHUP and EPOLLERR are reported whatever the mask; the recv() or
+     * send() that follows returns the actual error. */
+    if ((c->mask & EPOLLIN) && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+        rc = conn_read(c);
+    if (rc == 0)
+        rc = conn_flush(c);
+    if (rc == 0 && c->eof && buf_len(&c->out) == 0) {
+        log_debug("fd %d: peer finished, everything echoed, closing", fd);
+        conn_close(c);
+        return;
+    }
+    if (rc == 0)
+        rc = conn_update(c);
+    if (rc < 0) {
+        log_debug("fd %d: %s, closing", fd, strerror(-rc));
+        conn_close(c);
+    }
+}
+
+static int conn_open(struct server *s, int fd)
+{
+    struct conn *c = calloc(1, sizeof(*c));
+    int rc;
+
+    if (c == NULL)
+        return -ENOMEM;
+    /* Echo what arrived at once, even when it is less than a segment. */
+    net_set_nodelay(fd, true);
+    c->srv = s;
+    c->fd = fd;
+    c->mask = EPOLLIN;
+    buf_init(&c->out, s->high_water);
+    rc = loop_add(s->loop, fd, c->mask, on_conn, c);
+    if (rc < 0) {
+        free(c);
+        return rc;
+    }
+    c->next = s->conns;
+    if (s->conns != NULL)
+        s->conns->prev = c;
+    s->conns = c;
+    s->nconns++;
+    log_debug("fd %d: connected (%zu open)", fd, s->nconns);
+    return 0;
+}
+
+/* Stops watching the listener for BACKOFF_MS. Accepting again at once would
+ * spin: the condition (no free fd, no memory) outlasts one iteration, and
+ * the pending connection stays queued in the kernel meanwhile. */
+static void pause_accept(struct server *s, int err)
+{
+    int rc;
+
+    if (!s->accept_troubled) {
+        log_msg(net_accept_classify(err) == NET_ACCEPT_RESOURCES ? LOG_LEVEL_WARN
+                                                                 : LOG_LEVEL_ERROR,
+                "accept: %s; pausing accept for %d ms (logged once until accept succeeds)",
+                strerror(err), BACKOFF_MS);
+        s->accept_troubled = true;
+    }
+    loop_remove(s->loop, s->listen_fd);
+    rc = loop_timer_arm(s->backoff, BACKOFF_MS);
+    if (rc < 0)
+        log_error("cannot arm the accept backoff timer: %s", strerror(-rc));
+}
+
+static void on_backoff_over(struct loop *loop, void *ctx)
+{
+    struct server *s = ctx;
+    int rc = loop_add(loop, s->listen_fd, EPOLLIN, on_listen, s);
+
+    if (rc < 0)
+        pause_accept(s, -rc);
+}
+
+static void on_listen(struct loop *loop, int fd, uint32_t events, void *ctx)
+{
+    struct server *s = ctx;
+    int cfd, rc;
+
+    (void)loop;
+    (void)events;
+    for (;;) {
+        cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (cfd < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return;
+            if (net_accept_classify(errno) == NET_ACCEPT_TRANSIENT) {
+                log_debug("accept: %s (that connection is lost)", strerror(errno));
+                continue;
+            }
+            pause_accept(s, errno);
+            return;
+        }
+        if (s->accept_troubled) {
+            log_info("accept: working again");
+            s->accept_troubled = false;
+        }
+        rc = conn_open(s, cfd);
+        if (rc < 0) {
+            close(cfd);
+            pause_accept(s, -rc);
+            return;
+        }
+    }
+}
+
+static void on_signal(struct loop *loop, int fd, uint32_t events, void *ctx)
+{
+    int signo = sig_read_stopfd(fd);
+
+    (void)events;
+    (void)ctx;
+    if (signo <= 0)
+        return;
+    log_info("%s: stopping", signo == SIGTERM ? "SIGTERM" : "SIGINT");
+    loop_stop(loop);
+}
+
+static int server_start(struct server *s, const struct args_server *a)
+{
+    char addr[NET_ADDR_MAX];
+    int rc;
+
+    s->sig_fd = sig_open_stopfd();
+    if (s->sig_fd < 0) {
+        rc = s->sig_fd;
+        log_error("signalfd: %s", strerror(-rc));
+        return rc;
+    }
+    s->listen_fd = net_listen(a->host, a->port, SOMAXCONN, NET_NONBLOCK);
+    if (s->listen_fd < 0) {
+        rc = s->listen_fd;
+        log_error("cannot listen on %s:%u: %s", a->host, a->port, strerror(-rc));
+        return rc;
+    }
+    rc = loop_create(&s->loop);
+    if (rc == 0)
+        rc = loop_timer_create(s->loop, on_backoff_over, s, &s->backoff);
+    if (rc == 0)
+        rc = loop_add(s->loop, s->sig_fd, EPOLLIN, on_signal, s);
+    if (rc == 0)
+        rc = loop_add(s->loop, s->listen_fd, EPOLLIN, on_listen, s);
+    if (rc == 0)
+        rc = net_local_addr(s->listen_fd, addr, sizeof(addr));
+    if (rc < 0) {
+        log_error("cannot set up the event loop: %s", strerror(-rc));
+        return rc;
+    }
+    log_info("listening on %s", addr);
+    return 0;
+}
+
+/* Closes every connection as it stands (pending output is dropped: the
+ * server is going away) and frees everything. */
+static void server_free(struct server *s)
+{
+    if (s->nconns > 0)
+        log_info("closing %zu connections", s->nconns);
+    while (s->conns != NULL)
+        conn_close(s->conns);
+    loop_timer_destroy(s->backoff);
+    loop_destroy(s->loop);
+    if (s->listen_fd >= 0)
+        close(s->listen_fd);
+    if (s->sig_fd >= 0)
+        close(s->sig_fd);
+}
+
+int main(int argc, char **argv)
+{
+    struct server s = {.listen_fd = -1, .sig_fd = -1, .high_water = DEFAULT_HIGH_WATER};
+    const struct args_opt extra[] = {
+        {"high-water", ARGS_SIZE, &s.high_water, 1, 1ULL << 30, "BYTES",
+         "stop reading a client with BYTES unsent (default 256k; resume at half)"},
+        {NULL, ARGS_FLAG, NULL, 0, 0, NULL, NULL},
+    };
+    struct args_server a;
+    char err[256];
+    int rc;
+
+    log_init(argv[0]);
+    if (args_parse_server(argc, argv, &a, extra, err, sizeof(err)) < 0) {
+        log_error("%s (try --help)", err);
+        return 2;
+    }
+    if (a.help) {
+        args_usage_server(stdout, "echo-epoll",
+                          "TCP echo server: one thread, non-blocking sockets, epoll.", extra);
+        return 0;
+    }
+    s.low_water = s.high_water / 2;
+
+    rc = sig_ignore_pipe();
+    if (rc == 0)
+        rc = server_start(&s, &a);
+    if (rc == 0) {
+        rc = loop_run(s.loop);
+        if (rc < 0)
+            log_error("epoll_wait: %s", strerror(-rc));
+    }
+    server_free(&s);
+    return rc < 0 ? 1 : 0;
+}
