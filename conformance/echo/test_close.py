@@ -4,27 +4,28 @@ import time
 
 import pytest
 
-from osnet_harness.net import (connect, expect_bytes, payload, recv_exact, recv_until_eof,
-                               repro_nc, roundtrip, rst_close, start_sender, wait_stalled,
-                               wait_eof)
+from osnet_harness.net import (connect, expect_bytes, fill_pipeline, payload, recv_exact,
+                               recv_until_eof, repro_nc, roundtrip, rst_close, start_sender,
+                               wait_stalled)
 from osnet_harness.timeouts import T
 
 
 @pytest.mark.req("ECHO-010")
-def test_half_close_returns_pending_bytes(server):
-    # A small receive window and no reading until the sending is done: the
-    # server still holds echo bytes when the client's FIN reaches it.
-    data = payload(1 << 20, seed=10)
+@pytest.mark.parametrize("size", [96 << 10, 64 << 20])
+def test_half_close_returns_pending_bytes(server, size):
+    """The client sends without reading until the whole path to the server and
+    back is full (or `size` is sent), then shuts down its sending side, and
+    only then reads. The server holds echo bytes when the FIN reaches it; all
+    of them must still come back."""
+    data = payload(size, seed=size)
     with connect(server.addr, rcvbuf=4096) as c:
-        sender = start_sender(c, data, shutdown=True)
-        wait_stalled(sender, limit=T(30))  # finished, or blocked by backpressure
-        got, why = recv_exact(c, len(data), T(60))
-        sender.finish()
-        if sender.error:
-            raise AssertionError(f"sending failed after {sender.sent} bytes: {sender.error}")
-    expect_bytes(data, got, why,
-                 what="echo after the client shut down its sending side (half-close)",
-                 repro=f"head -c 1048576 /dev/urandom > /tmp/in; "
+        n = fill_pipeline(c, data)
+        c.shutdown(socket.SHUT_WR)
+        got, why = recv_exact(c, n, T(60))
+    expect_bytes(data[:n], got, why,
+                 what=f"echo of the {n} bytes sent before the client shut down its sending side "
+                      f"(half-close)",
+                 repro=f"head -c {n} /dev/urandom > /tmp/in; "
                        f"nc -N {server.host} {server.port} < /tmp/in > /tmp/out; cmp /tmp/in /tmp/out")
 
 

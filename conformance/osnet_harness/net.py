@@ -279,3 +279,30 @@ def connect_many(addr, n, timeout=None):
         for s in socks:
             s.close()
         raise
+
+
+def fill_pipeline(sock, data, quiet=None, limit=None):
+    """Send data without reading until the peer stops taking it (no room for
+    `quiet` seconds) or all of it is sent. Returns the number of bytes sent.
+
+    When it returns early the whole path is full: our send buffer, the
+    server's receive buffer, whatever the server holds, its send buffer and
+    our receive buffer. A slow machine can only make it send more."""
+    quiet = T(0.5) if quiet is None else quiet
+    deadline = time.monotonic() + (T(60) if limit is None else limit)
+    sock.setblocking(False)
+    sent = 0
+    view = memoryview(data)
+    try:
+        while sent < len(view) and time.monotonic() < deadline:
+            try:
+                sent += sock.send(view[sent:sent + (1 << 16)])
+                continue
+            except BlockingIOError:
+                pass
+            _, w, _ = select.select([], [sock], [], quiet)
+            if not w:
+                break
+    finally:
+        sock.setblocking(True)
+    return sent
