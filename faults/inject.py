@@ -86,10 +86,9 @@ class Fiu:
         return cmd
 
     def fired(self):
-        """Names of the shim's points that fired at least once."""
-        d = self.stats.parent
-        return sorted(p.name[len(self.stats.name) + 1:] .replace("_", "/")
-                      for p in d.glob(self.stats.name + ".*"))
+        """The shim's points that fired at least once ('/' written as '_')."""
+        return sorted(p.name[len(self.stats.name) + 1:]
+                      for p in self.stats.parent.glob(self.stats.name + ".*"))
 
     def control(self, pid):
         return FiuControl(self.base, pid)
@@ -110,6 +109,9 @@ class FiuControl:
                 raise AssertionError(f"libfiu control FIFO {self.inp} never appeared")
             time.sleep(0.02)
         return self
+
+    def present(self):
+        return os.path.exists(self.inp) and os.path.exists(self.out)
 
     def command(self, line):
         """Send one command; return the reply. Raises unless libfiu said 0."""

@@ -4,8 +4,8 @@ import socket
 
 import pytest
 
-from osnet_harness.net import (Sender, connect, expect_bytes, payload, recv_exact,
-                               repro_nc, roundtrip)
+from osnet_harness.net import (Sender, connect, expect_bytes, fill_pipeline, payload,
+                               recv_exact, repro_nc, roundtrip, start_sender)
 from osnet_harness.timeouts import T
 
 
@@ -63,15 +63,22 @@ def test_many_small_writes(server):
 
 
 @pytest.mark.req("ECHO-004")
-@pytest.mark.parametrize("window", ["default", "small"])
-def test_64_mib_while_reading(server, window):
-    """With the client's receive window small (64 KiB), the server's socket
-    fills and its writes are partial: a server that ignores the count
-    send() returns loses bytes. With default buffers a fast reader may never
-    let that happen, so both are run."""
+@pytest.mark.parametrize("mode", ["read-at-once", "fill-first"])
+def test_64_mib(server, mode):
+    """64 MiB through the server. read-at-once: the client reads while it
+    sends. fill-first: the client first sends without reading until nothing
+    more fits anywhere on the path, so the server's socket is full and its
+    writes are partial (a server that ignores the count send() returns loses
+    bytes right there), then reads while sending the rest."""
     size = 64 << 20
     data = payload(size, seed=64)
-    with connect(server.addr, rcvbuf=65536 if window == "small" else None) as c:
-        got, why = roundtrip(c, data, timeout=T(120))
-    expect_bytes(data, got, why, what=f"echo of a 64 MiB payload ({window} client receive window)",
+    with connect(server.addr) as c:
+        if mode == "fill-first":
+            n = fill_pipeline(c, data)
+            sender = start_sender(c, data[n:])
+            got, why = recv_exact(c, size, T(120))
+            sender.finish()
+        else:
+            got, why = roundtrip(c, data, timeout=T(120))
+    expect_bytes(data, got, why, what=f"echo of a 64 MiB payload ({mode})",
                  repro=repro_nc(server.addr, size=size))

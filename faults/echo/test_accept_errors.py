@@ -21,9 +21,7 @@ def serve_clients(server, n, label):
                                  f"{dead}\n" + server.stderr_block())
 
 
-@pytest.mark.req("ECHO-014")
-@pytest.mark.parametrize("err", ["ECONNABORTED", "EINTR", "EPROTO", "ENETUNREACH"])
-def test_strace_injected_accept_error(launcher, workdir, err):
+def strace_accept_errors(launcher, workdir, err):
     # One rule per syscall set: strace keeps only the last of several.
     # Calls 1, 3, 5, ... fail: the first while the harness waits for readiness.
     st = Strace(workdir, [f"accept,accept4:error={err}:when=1+2"])
@@ -33,6 +31,18 @@ def test_strace_injected_accept_error(launcher, workdir, err):
         pytest.skip("the program never called accept or accept4 (io_uring or another "
                     "route), so strace had nothing to inject into")
     assert s.alive(), f"the server exited after accept failed with {err}\n" + s.stderr_block()
+
+
+@pytest.mark.req("ECHO-014")
+@pytest.mark.parametrize("err", ["ECONNABORTED", "EINTR"])
+def test_strace_injected_accept_error(launcher, workdir, err):
+    strace_accept_errors(launcher, workdir, err)
+
+
+@pytest.mark.req("ECHO-020")
+@pytest.mark.parametrize("err", ["EPROTO", "ENETUNREACH"])
+def test_strace_injected_network_error(launcher, workdir, err):
+    strace_accept_errors(launcher, workdir, err)
 
 
 @pytest.mark.req("ECHO-014")

@@ -5,7 +5,9 @@ from inject import Fiu, Strace
 from osnet_harness.net import connect, expect_bytes, payload, roundtrip
 from osnet_harness.timeouts import T
 
-IO_CALLS = "read,write,readv,writev,recvfrom,sendto,recvmsg,sendmsg"
+# Only calls a signal interrupts even under SA_RESTART: a program whose
+# handlers use SA_RESTART never sees EINTR from read/write, so injecting it
+# there would fail correct programs (socat + cat do fail).
 WAIT_CALLS = "epoll_wait,epoll_pwait,epoll_pwait2,select,pselect6,poll,ppoll,io_uring_enter"
 
 
@@ -31,11 +33,11 @@ def test_short_reads_and_writes(launcher, workdir):
 
 
 @pytest.mark.req("ECHO-005")
-def test_eintr_everywhere(launcher, workdir):
-    """strace: every 7th read/write/wait system call fails with EINTR."""
-    st = Strace(workdir, [f"{IO_CALLS},{WAIT_CALLS}:error=EINTR:when=3+7"])
+def test_eintr_from_wait_calls(launcher, workdir):
+    """strace: every 5th epoll_wait/poll/select/io_uring_enter fails with EINTR."""
+    st = Strace(workdir, [f"{WAIT_CALLS}:error=EINTR:when=3+5"])
     s = launcher.start(wrap=st.wrap())
-    exchange(s, "every 7th I/O or wait call failed with EINTR")
+    exchange(s, "every 5th wait call failed with EINTR")
     if st.injected() == 0:
-        pytest.skip("strace injected nothing: the program made none of these calls: "
-                    f"{IO_CALLS},{WAIT_CALLS}")
+        pytest.skip("strace injected nothing: the program made none of these calls "
+                    f"({WAIT_CALLS}); a thread per connection blocks in recv instead")

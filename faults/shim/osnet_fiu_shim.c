@@ -29,6 +29,11 @@
  * definition (dlsym RTLD_NEXT: libfiu's posix preload if loaded, else libc).
  */
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -69,6 +74,11 @@ static struct {
 
 static pthread_once_t real_once = PTHREAD_ONCE_INIT;
 
+/* See note_fired(). */
+static char fired_prefix[512];
+static const char *fired_seen[16];
+static pthread_mutex_t fired_lock = PTHREAD_MUTEX_INITIALIZER;
+
 /* Nesting depth of wrappers on this thread: a wrapper reached from inside
  * another (or from libfiu) passes straight through. */
 static __thread int shim_depth __attribute__((tls_model("initial-exec")));
@@ -104,14 +114,58 @@ __attribute__((constructor)) static void shim_init(void)
 {
 	/* fiu_init is idempotent; fiu-run's preload also calls it. */
 	fiu_init(0);
+	const char *prefix = getenv("OSNET_FIU_FIRED");
+	if (prefix != NULL && strlen(prefix) < sizeof fired_prefix)
+		strcpy(fired_prefix, prefix);
 	pthread_once(&real_once, resolve_real);
+}
+
+/* OSNET_FIU_FIRED=PREFIX makes the shim leave an empty file
+ * PREFIX.<point, '/' as '_'> the first time each point fires in a process,
+ * so a test can tell "the fault was injected" from "the program never made
+ * the call" (io_uring, raw system calls). Raw syscalls: no wrapper re-entry. */
+
+static void note_fired(const char *point)
+{
+	if (fired_prefix[0] == '\0')
+		return;
+	pthread_mutex_lock(&fired_lock);
+	size_t i = 0;
+	while (i < 16 && fired_seen[i] != NULL && fired_seen[i] != point)
+		i++;
+	if (i < 16 && fired_seen[i] == NULL) {
+		fired_seen[i] = point;
+		char path[600];
+		int n = snprintf(path, sizeof path, "%s.%s", fired_prefix, point);
+		if (n > 0 && (size_t)n < sizeof path) {
+			for (char *c = path + strlen(fired_prefix) + 1; *c; c++)
+				if (*c == '/')
+					*c = '_';
+			int saved = errno;
+			long fd = syscall(SYS_openat, AT_FDCWD, path,
+					  O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+			if (fd >= 0)
+				syscall(SYS_close, fd);
+			errno = saved;
+		}
+	}
+	pthread_mutex_unlock(&fired_lock);
+}
+
+/* fiu_fail(point), remembering that it fired (see note_fired). */
+static int fires(const char *point)
+{
+	if (!fiu_fail(point))
+		return 0;
+	note_fired(point);
+	return 1;
 }
 
 /* Fails the call when point fires: returns 1 with errno = failinfo (or
  * default_errno when failinfo is 0). */
 static int point_fails(const char *point, int default_errno)
 {
-	if (!fiu_fail(point))
+	if (!fires(point))
 		return 0;
 	int e = (int)(intptr_t)fiu_failinfo();
 	errno = e > 0 ? e : default_errno;
@@ -140,7 +194,7 @@ static ssize_t io_decide(int fd, size_t len, const char *fail_point, int default
 		return (ssize_t)len;
 	if (point_fails(fail_point, default_errno))
 		return -1;
-	if (type == SOCK_STREAM && len > 1 && fiu_fail(short_point))
+	if (type == SOCK_STREAM && len > 1 && fires(short_point))
 		return (ssize_t)(len / 2);
 	return (ssize_t)len;
 }

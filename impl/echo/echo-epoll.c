@@ -27,6 +27,7 @@
 #define READ_CHUNK (64 * 1024)
 #define DEFAULT_HIGH_WATER (256 * 1024)
 #define BACKOFF_MS 100
+#define ACCEPTS_PER_WAKEUP 64 /* fairness: see on_listen() */
 
 struct server;
 
@@ -233,6 +234,10 @@ static void on_backoff_over(struct loop *loop, void *ctx)
         pause_accept(s, -rc);
 }
 
+/* Accepts pending connections, at most ACCEPTS_PER_WAKEUP of them: a burst
+ * of new clients (or an accept that keeps failing) must not keep the loop
+ * from serving the connections it already has. The listener is level-
+ * triggered, so whatever is left is picked up on the next iteration. */
 static void on_listen(struct loop *loop, int fd, uint32_t events, void *ctx)
 {
     struct server *s = ctx;
@@ -240,7 +245,7 @@ static void on_listen(struct loop *loop, int fd, uint32_t events, void *ctx)
 
     (void)loop;
     (void)events;
-    for (;;) {
+    for (int n = 0; n < ACCEPTS_PER_WAKEUP; n++) {
         cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (cfd < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK)

@@ -1,5 +1,5 @@
-/* BREAKS: ECHO-015, ECHO-013
- * A non-blocking epoll server that, when accept() fails with anything but
+/* BREAKS: ECHO-015, ECHO-013, ECHO-014 */
+/* A non-blocking epoll server that, when accept() fails with anything but
  * EAGAIN, logs it and removes the listening socket from epoll "until things
  * calm down", and then never adds it back: after one EMFILE it keeps serving
  * the clients it has but never accepts a new one. Pausing is right; the

@@ -1,5 +1,5 @@
-/* BREAKS: ECHO-008
- * A single-threaded epoll loop over BLOCKING client sockets: epoll says a
+/* BREAKS: ECHO-008 */
+/* A single-threaded epoll loop over BLOCKING client sockets: epoll says a
  * client is readable, the server reads and then echoes with a blocking send
  * loop. When one client stops reading, its socket buffers fill, send()
  * blocks, and the whole loop (every other client) stalls with it.

@@ -1,5 +1,5 @@
-/* BREAKS: ECHO-010
- * A non-blocking epoll server with a bounded output buffer per connection
+/* BREAKS: ECHO-010 */
+/* A non-blocking epoll server with a bounded output buffer per connection
  * that closes the connection as soon as recv() returns 0. But EOF only means
  * the client has finished sending (it may have shut down just its write
  * side): the echo still queued in the server's buffer is thrown away.

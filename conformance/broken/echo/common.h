@@ -129,9 +129,10 @@ static inline int echo_send_all(int fd, const void *buf, size_t len)
 }
 
 /* Accepts one connection (blocking). Per-connection errors (ECONNABORTED,
- * EINTR, EPROTO, ...) are retried at once; running out of descriptors or
- * memory is retried after a short pause, since the pending connection stays
- * in the backlog. Returns the new fd, or -1 on a programming error (EBADF...). */
+ * EINTR, EPROTO, ENETUNREACH, ...) are retried at once; running out of
+ * descriptors or memory is retried after a short pause, since the pending
+ * connection stays in the backlog. Returns the new fd, or -1 on a
+ * programming error (EBADF, EINVAL, ...). */
 static inline int echo_accept(int lfd)
 {
 	for (;;) {
@@ -139,7 +140,7 @@ static inline int echo_accept(int lfd)
 		if (fd >= 0)
 			return fd;
 		switch (errno) {
-		case EBADF: case EFAULT: case EINVAL: case ENOTSOCK: case EOPNOTSUPP:
+		case EBADF: case EFAULT: case EINVAL: case ENOTSOCK:
 			perror("accept");
 			return -1;
 		case EMFILE: case ENFILE: case ENOBUFS: case ENOMEM:

@@ -1,5 +1,5 @@
-/* BREAKS: ECHO-013, ECHO-014
- * Treats every accept() failure as fatal. accept fails for reasons that are
+/* BREAKS: ECHO-013, ECHO-014, ECHO-020 */
+/* Treats every accept() failure as fatal. accept fails for reasons that are
  * not the server's fault and pass: EMFILE when descriptors run out,
  * ECONNABORTED when a client resets before it is accepted, EINTR. Each of
  * them kills the server and every client connected to it.

@@ -1,5 +1,5 @@
-/* BREAKS: ECHO-001
- * The port is hard-coded: --port is parsed and then ignored, so the server
+/* BREAKS: ECHO-001 */
+/* The port is hard-coded: --port is parsed and then ignored, so the server
  * always listens on 41007. A harness (or a second instance) that picks the
  * port never finds it there; every test that starts it times out waiting for
  * readiness.

@@ -1,5 +1,5 @@
-/* BREAKS: ECHO-005
- * Calls write() once per read and ignores its return value. On a blocking
+/* BREAKS: ECHO-005 */
+/* Calls write() once per read and ignores its return value. On a blocking
  * socket write() almost always moves everything, so this passes the big
  * payload test; but a write may legally return less (signal, socket buffer
  * limits), and then the rest is lost. Shown with the shim's short points.

@@ -1,5 +1,5 @@
-/* BREAKS: ECHO-016
- * SIGTERM is ignored ("so the server does not die by accident"), so the only
+/* BREAKS: ECHO-016 */
+/* SIGTERM is ignored ("so the server does not die by accident"), so the only
  * way to stop it is SIGKILL. Supervisors (systemd, docker stop, the test
  * harness) send SIGTERM and wait; this server makes every stop a timeout.
  */

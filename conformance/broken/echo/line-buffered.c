@@ -1,5 +1,5 @@
-/* BREAKS: ECHO-003
- * Echoes line by line: bytes are collected until a '\n' arrives (or the line
+/* BREAKS: ECHO-003 */
+/* Echoes line by line: bytes are collected until a '\n' arrives (or the line
  * buffer is full, or the client half-closes), so a client that sends "abc"
  * without a newline and waits for the echo waits forever. TCP has no
  * message boundaries; an echo server must not invent any.

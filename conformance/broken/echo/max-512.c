@@ -1,5 +1,5 @@
-/* BREAKS: ECHO-007
- * The server has room for 512 clients (a fixed-size table in the learner's
+/* BREAKS: ECHO-007 */
+/* The server has room for 512 clients (a fixed-size table in the learner's
  * first version, a counter here). When it is full it accepts the next client
  * and closes it at once, so client 513 gets EOF instead of its echo. Limits
  * must come from the OS, and a fixed small table is one nobody asked for.

@@ -1,5 +1,5 @@
-/* BREAKS: ECHO-011
- * On end-of-file the connection thread stops reading and returns, but never
+/* BREAKS: ECHO-011 */
+/* On end-of-file the connection thread stops reading and returns, but never
  * closes the socket: no FIN is ever sent, so a client that half-closed and
  * waits for EOF waits forever, and every finished client leaks a descriptor.
  */

@@ -1,5 +1,5 @@
-/* BREAKS: ECHO-009
- * A non-blocking epoll server whose per-connection output buffer grows
+/* BREAKS: ECHO-009 */
+/* A non-blocking epoll server whose per-connection output buffer grows
  * without limit: it keeps reading from a client even when that client reads
  * none of its echo, so TCP flow control never pushes back and one client
  * that only sends can make the server use all the memory there is.

@@ -1,5 +1,5 @@
-/* BREAKS: ECHO-017
- * The listening socket is made without SO_REUSEADDR. The server closes its
+/* BREAKS: ECHO-017 */
+/* The listening socket is made without SO_REUSEADDR. The server closes its
  * client connections first when it stops, so TIME_WAIT sockets sit on its
  * port for a minute, and a restart on that port fails with EADDRINUSE
  * ("Address already in use") until they expire.

@@ -1,5 +1,5 @@
-/* BREAKS: ECHO-012
- * SIGPIPE is left at its default action (terminate). When a send fails the
+/* BREAKS: ECHO-012 */
+/* SIGPIPE is left at its default action (terminate). When a send fails the
  * thread logs it and goes on reading, trusting the next recv() to report the
  * dead connection: harmless with SIGPIPE ignored, but the next send on a
  * reset socket raises SIGPIPE and one vanished client kills the whole server.

@@ -1,5 +1,5 @@
-/* BREAKS: ECHO-006
- * An iterative server: it accepts one client and serves it until EOF before
+/* BREAKS: ECHO-006 */
+/* An iterative server: it accepts one client and serves it until EOF before
  * calling accept() again. The second client's connect succeeds (the kernel
  * completes the handshake into the backlog) but nothing is echoed to it
  * until the first client leaves.

@@ -1,5 +1,5 @@
-/* BREAKS: ECHO-004
- * A non-blocking epoll server that echoes each read with a single send() and
+/* BREAKS: ECHO-004 */
+/* A non-blocking epoll server that echoes each read with a single send() and
  * ignores the count it returns. On a non-blocking socket the kernel takes
  * only what fits in the socket buffer (or nothing: EAGAIN), so as soon as
  * the client is slower than the server the rest is silently dropped.

@@ -1,5 +1,5 @@
-/* BREAKS: ECHO-018, ECHO-019, ECHO-011
- * Sets SO_LINGER {on, 0 s} on every connection ("to avoid TIME_WAIT"), which
+/* BREAKS: ECHO-018, ECHO-019, ECHO-011 */
+/* Sets SO_LINGER {on, 0 s} on every connection ("to avoid TIME_WAIT"), which
  * turns every close() into an abortive close: the kernel discards unsent data
  * and sends RST instead of FIN. The client sees ECONNRESET instead of EOF,
  * and the wire shows RST where an orderly FIN exchange belongs.

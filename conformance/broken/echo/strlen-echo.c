@@ -1,5 +1,5 @@
-/* BREAKS: ECHO-002
- * Received data is treated as a C string: the buffer is NUL-terminated and
+/* BREAKS: ECHO-002 */
+/* Received data is treated as a C string: the buffer is NUL-terminated and
  * strlen() decides how much to echo, so everything from the first 0x00 byte
  * of each read onwards is silently dropped. TCP carries bytes, not strings.
  */
