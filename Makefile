@@ -131,7 +131,7 @@ bench-echo: all
 sanitize:
 	@$(MAKE) -s BUILD=build-san CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" all
 	@tools/run-unit build-san/results $(subst $(BUILD)/,build-san/,$(UNIT_BINS))
-	@OSNET_BUILD=build-san OSNET_TIMEOUT_MULTIPLIER=4 $(OSNET) check --all --suite conformance --quiet --junit build-san/results/conformance
+	@OSNET_BUILD=build-san OSNET_NO_BUILD=1 OSNET_TIMEOUT_MULTIPLIER=4 $(OSNET) check echo --suite conformance --quiet --junit build-san/results/conformance
 
 clean:
 	rm -rf build build-san

@@ -1,11 +1,10 @@
 """ECHO-010..012: half-close, the server's close, abrupt disconnects."""
 import socket
-import time
 
 import pytest
 
-from osnet_harness.net import (connect, expect_bytes, fill_pipeline, payload, recv_exact,
-                               recv_until_eof, repro_nc, roundtrip, rst_close, start_sender,
+from osnet_harness.net import (assert_serves, connect, expect_bytes, fill_pipeline, payload,
+                               recv_exact, recv_until_eof, repro_nc, rst_close, start_sender,
                                wait_stalled)
 from osnet_harness.timeouts import T
 
@@ -45,19 +44,6 @@ def test_server_closes_after_client_eof(server):
     expect_bytes(data, got, "eof", what="bytes before end-of-file")
 
 
-def _still_serving(server, label):
-    data = payload(4096, seed=12)
-    try:
-        with connect(server.addr, timeout=T(10)) as c:
-            got, why = roundtrip(c, data, timeout=T(10))
-    except OSError as e:
-        got, why = b"", f"connect failed: {e}"
-    if got != data:
-        dead = "" if server.alive() else " The server process is gone."
-        raise AssertionError(f"after {label}, a new client was not served ({why}).{dead}\n"
-                             + server.stderr_block())
-
-
 @pytest.mark.req("ECHO-012")
 @pytest.mark.parametrize("scenario", ["rst-while-server-writes", "close-with-unread-echo",
                                       "rst-right-after-connect", "rst-after-half-close"])
@@ -78,6 +64,7 @@ def test_abrupt_disconnect(server, scenario):
             sender = start_sender(c, payload(2 << 20, seed=rnd), shutdown=True)
             wait_stalled(sender, limit=T(30))
             rst_close(c)
-        _still_serving(server, f"a client disconnected abruptly ({scenario}, round {rnd + 1})")
+        assert_serves(server, f"after a client disconnected abruptly ({scenario}, round {rnd + 1})",
+                      seed=rnd)
     if not server.alive():
         raise AssertionError("the server process died\n" + server.stderr_block())

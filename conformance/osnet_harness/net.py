@@ -306,3 +306,18 @@ def fill_pipeline(sock, data, quiet=None, limit=None):
     finally:
         sock.setblocking(True)
     return sent
+
+
+def assert_serves(server, context, size=2048, seed=0):
+    """A new client gets its echo, or AssertionError saying so in `context`
+    (and whether the server process is gone, with its stderr)."""
+    data = payload(size, seed=seed)
+    try:
+        with connect(server.addr, timeout=T(15)) as c:
+            got, why = roundtrip(c, data, timeout=T(15))
+    except OSError as e:
+        got, why = b"", f"connect failed: {e}"
+    if got != data:
+        dead = "" if server.alive() else " The server process is gone."
+        raise AssertionError(f"{context}: a new client was not served ({why}).{dead}\n"
+                             + server.stderr_block())

@@ -3,22 +3,12 @@ language) and with libfiu (fiu-run -x plus our shim for accept4)."""
 import pytest
 
 from inject import Fiu, Strace
-from osnet_harness.net import connect, expect_bytes, payload, roundtrip
-from osnet_harness.timeouts import T
+from osnet_harness.net import assert_serves
 
 
 def serve_clients(server, n, label):
     for i in range(n):
-        data = payload(1000, seed=i)
-        try:
-            with connect(server.addr, timeout=T(15)) as c:
-                got, why = roundtrip(c, data, timeout=T(15))
-        except OSError as e:
-            got, why = b"", f"connect failed: {e}"
-        if got != data:
-            dead = "" if server.alive() else " The server process is gone."
-            raise AssertionError(f"client {i + 1} of {n} was not served while {label} ({why})."
-                                 f"{dead}\n" + server.stderr_block())
+        assert_serves(server, f"client {i + 1} of {n}, while {label}", size=1000, seed=i)
 
 
 def strace_accept_errors(launcher, workdir, err):

@@ -1,24 +1,12 @@
 """ECHO-013: out of file descriptors (a real EMFILE from a low RLIMIT_NOFILE)."""
 import pytest
 
-from osnet_harness.net import connect, connect_many, expect_bytes, payload, roundtrip
+from osnet_harness.net import (assert_serves, connect_many, expect_bytes, payload,
+                               roundtrip)
 from osnet_harness.timeouts import T
 
 FD_LIMIT = 48   # the server's RLIMIT_NOFILE
 CLIENTS = 80    # more than it can hold: accept fails with EMFILE
-
-
-def served(server, what, seed):
-    data = payload(2048, seed=seed)
-    try:
-        with connect(server.addr, timeout=T(15)) as c:
-            got, why = roundtrip(c, data, timeout=T(15))
-    except OSError as e:
-        got, why = b"", f"connect failed: {e}"
-    if got != data:
-        dead = "" if server.alive() else " The server process is gone."
-        raise AssertionError(f"{what}: a new client was not served ({why}).{dead}\n"
-                             + server.stderr_block())
 
 
 @pytest.mark.req("ECHO-013")
@@ -37,6 +25,6 @@ def test_emfile_keeps_serving_and_recovers(launcher):
         finally:
             for c in crowd:
                 c.close()
-        served(s, f"after {CLIENTS} clients exhausted the server's {FD_LIMIT} descriptors and "
-                  f"left (episode {episode + 1})", seed=100 + episode)
+        assert_serves(s, f"after {CLIENTS} clients exhausted the server's {FD_LIMIT} descriptors "
+                         f"and left (episode {episode + 1})", seed=100 + episode)
     assert s.alive(), "the server exited after running out of descriptors\n" + s.stderr_block()

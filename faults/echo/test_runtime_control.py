@@ -1,6 +1,4 @@
 """ECHO-015: faults switched on and off while the server runs (libfiu's control FIFO)."""
-import socket
-
 import pytest
 
 from inject import Fiu

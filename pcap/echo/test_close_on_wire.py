@@ -8,7 +8,6 @@ it in Wireshark.
 import signal
 import socket
 
-import dpkt
 import pytest
 
 from osnet_harness.net import connect, expect_bytes, payload, recv_until_eof, roundtrip
