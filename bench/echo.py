@@ -24,7 +24,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "conformance"))
 from osnet_harness.launch import Launcher, group_members, raise_nofile_limit  # noqa: E402
 
-BIN = ROOT / "build" / "bin"
+BIN = ROOT / os.environ.get("OSNET_BUILD", "build") / "bin"
 CLIENT = BIN / "echo-client"
 SERVERS = [
     ("echo-blocking", f"{BIN}/echo-blocking --host {{host}} --port {{port}}"),
@@ -76,6 +76,28 @@ def idle_rss(server, n, timeout):
     return before, during, None
 
 
+def run_server(lch, name, args, total, conn_levels, rows, bulk, mem):
+    """All measurements of one server, into rows/bulk/mem."""
+    server = lch.start()
+    for conns in conn_levels:
+        msgs = max(20, total // conns)
+        print(f"  {name:<14} {conns:>5} connections x {msgs} messages of 64 B ...",
+              end="", flush=True)
+        r = load(server.port, conns, msgs, 64, 300)
+        rows[(name, conns)] = r
+        print(f" {r.get('msgs_per_s', 0):>10.0f} msg/s  p99 {r.get('latency_us', {}).get('p99', '-')} us"
+              if "error" not in r else f" error: {r['error']}", flush=True)
+    print(f"  {name:<14}    10 connections x 64 KiB messages ...", end="", flush=True)
+    r = load(server.port, 10, 200 if args.quick else 2000, 65536, 300)
+    bulk[name] = r
+    print(f" {r.get('mib_per_s', 0):.0f} MiB/s" if "error" not in r else f" error: {r['error']}")
+    if name != "socat":  # 10,000 socat+cat process pairs would not fit
+        print(f"  {name:<14} RSS with {args.idle} idle connections ...", end="", flush=True)
+        mem[name] = idle_rss(server, args.idle, 300)
+        b, d, e = mem[name]
+        print(f" {b} KiB -> {d} KiB" if d else f" error: {e}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -92,25 +114,10 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         for name, template in SERVERS:
             lch = Launcher(template, name, tmp)
-            server = lch.start()
-            for conns in conn_levels:
-                msgs = max(20, total // conns)
-                print(f"  {name:<14} {conns:>5} connections x {msgs} messages of 64 B ...",
-                      end="", flush=True)
-                r = load(server.port, conns, msgs, 64, 300)
-                rows[(name, conns)] = r
-                print(f" {r.get('msgs_per_s', 0):>10.0f} msg/s  p99 {r.get('latency_us', {}).get('p99', '-')} us"
-                      if "error" not in r else f" error: {r['error']}", flush=True)
-            print(f"  {name:<14}    10 connections x 64 KiB messages ...", end="", flush=True)
-            r = load(server.port, 10, 200 if args.quick else 2000, 65536, 300)
-            bulk[name] = r
-            print(f" {r.get('mib_per_s', 0):.0f} MiB/s" if "error" not in r else f" error: {r['error']}")
-            if name != "socat":  # 10,000 socat+cat process pairs would not fit
-                print(f"  {name:<14} RSS with {args.idle} idle connections ...", end="", flush=True)
-                mem[name] = idle_rss(server, args.idle, 300)
-                b, d, e = mem[name]
-                print(f" {b} KiB -> {d} KiB" if d else f" error: {e}")
-            lch.stop_all()
+            try:
+                run_server(lch, name, args, total, conn_levels, rows, bulk, mem)
+            finally:
+                lch.stop_all()
 
     def fmt_rate(r):
         return "error" if "error" in r else f"{r['msgs_per_s']:,.0f}"

@@ -118,8 +118,17 @@ class FiuControl:
         # Open the reply FIFO first (non-blocking), so the reply is not lost.
         rfd = os.open(self.out, os.O_RDONLY | os.O_NONBLOCK)
         try:
-            with open(self.inp, "w") as w:
-                w.write(line.strip() + "\n")
+            try:
+                # Non-blocking: with no reader (the program died) this fails
+                # with ENXIO instead of hanging.
+                wfd = os.open(self.inp, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError as e:
+                raise AssertionError(f"libfiu control FIFO {self.inp} has no reader (did the "
+                                     f"program exit?): {e}") from None
+            try:
+                os.write(wfd, (line.strip() + "\n").encode())
+            finally:
+                os.close(wfd)
             deadline = time.monotonic() + T(10)
             buf = b""
             while b"\n" not in buf:

@@ -8,6 +8,7 @@ TIME_WAIT). Open them in Wireshark: View > Packet Comments, or the filter
 Each capture is checked with the same verifier the pcap tests use before it is
 written, so a golden file never shows something the spec says must not happen.
 """
+import os
 import pathlib
 import shutil
 import signal
@@ -27,7 +28,8 @@ from osnet_harness.timeouts import T  # noqa: E402
 from wire import Capture, time_wait_sockets  # noqa: E402
 
 GOLDEN = ROOT / "pcap" / "golden"
-SERVER = str(ROOT / "build" / "bin" / "echo-epoll") + " --host {host} --port {port}"
+SERVER = (str(ROOT / os.environ.get("OSNET_BUILD", "build") / "bin" / "echo-epoll")
+          + " --host {host} --port {port}")
 MESSAGE = b"hello, osnet\n"
 
 
@@ -125,21 +127,23 @@ def main():
     for name, scenario, tw_side, title in SCENARIOS:
         with tempfile.TemporaryDirectory() as tmp:
             lch = Launcher(SERVER, "echo-epoll", tmp)
-            server = lch.start()
-            raw = pathlib.Path(tmp) / f"{name}.pcap"
-            with Capture(raw, server.port) as cap:
-                cport = scenario(server)
+            try:
+                server = lch.start()
+                raw = pathlib.Path(tmp) / f"{name}.pcap"
+                with Capture(raw, server.port) as cap:
+                    cport = scenario(server)
 
-                def done(flows):
-                    f = [x for x in flows if x.client[1] == cport]
-                    return f and (f[0].closed_by_both() or f[0].rsts())
-                flows = cap.wait_for(done, what="the end of the connection")
-            flow = next(x for x in flows if x.client[1] == cport)
-            if tw_side == "client":
-                assert time_wait_sockets(local_port=cport), "expected TIME_WAIT on the client"
-            elif tw_side == "server":
-                assert time_wait_sockets(local_port=server.port), "expected TIME_WAIT on the server"
-            lch.stop_all()
+                    def done(flows):
+                        f = [x for x in flows if x.client[1] == cport]
+                        return f and (f[0].closed_by_both() or f[0].rsts())
+                    flows = cap.wait_for(done, what="the end of the connection")
+                flow = next(x for x in flows if x.client[1] == cport)
+                if tw_side == "client":
+                    assert time_wait_sockets(local_port=cport), "expected TIME_WAIT on the client"
+                elif tw_side == "server":
+                    assert time_wait_sockets(local_port=server.port), "expected TIME_WAIT on the server"
+            finally:
+                lch.stop_all()
             assert flow.handshake(), "no handshake in the capture"
             notes = annotate(flow, None)
             out = GOLDEN / f"{name}.pcapng"

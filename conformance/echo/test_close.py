@@ -56,7 +56,7 @@ def test_abrupt_disconnect(server, scenario):
             fill_pipeline(c, payload(8 << 20, seed=rnd))  # the server is stuck writing to us
             rst_close(c)
         elif scenario == "close-with-unread-echo":
-            c.sendall(payload(200000, seed=rnd))
+            fill_pipeline(c, payload(200000, seed=rnd))
             recv_exact(c, 1000)
             c.close()  # unread data in the receive queue: the kernel sends RST
         elif scenario == "rst-right-after-connect":

@@ -1,6 +1,7 @@
 """ECHO-016, ECHO-017: stopping with SIGTERM, restarting on the same port."""
 import signal
 import subprocess
+import time
 
 import pytest
 
@@ -53,6 +54,10 @@ def test_restart_on_same_port_with_time_wait(launcher):
     for c in clients:
         recv_until_eof(c, T(10))
         c.close()
+    # The clients' FINs are processed by the kernel a moment later: wait for it.
+    deadline = time.monotonic() + T(3)
+    while time_wait_count(first.port) == 0 and time.monotonic() < deadline:
+        time.sleep(0.02)
     if time_wait_count(first.port) == 0:
         pytest.skip("no TIME_WAIT socket on the server's port after it stopped (it did not "
                     "close its connections first with FIN: see ECHO-019), so port reuse "

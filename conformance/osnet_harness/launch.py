@@ -24,8 +24,18 @@ PLACEHOLDERS = {"host", "port", "backends", "upstream", "datadir", "cert", "key"
 # Ports outside the kernel's ephemeral range (32768-60999 by default), so an
 # outgoing connection never grabs a port between our check and the server's
 # bind. Locks under /tmp make parallel pytest processes pick different ports.
-PORT_LO, PORT_HI = 20000, 32000
-PORT_LOCK_DIR = os.path.join(tempfile.gettempdir(), "osnet-ports")
+def _port_range():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            ephemeral_lo = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        ephemeral_lo = 32768
+    hi = min(ephemeral_lo, 65536)
+    return (max(1024, hi - 12000), hi) if hi > 3000 else (ephemeral_lo + 1, 65536)
+
+
+PORT_LO, PORT_HI = _port_range()
+PORT_LOCK_DIR = os.path.join(tempfile.gettempdir(), f"osnet-ports-{os.getuid()}")
 
 
 class LaunchError(Exception):
@@ -190,15 +200,6 @@ class Server:
     def command_line(self):
         return shlex.join(self.argv)
 
-    def _preexec(self):
-        # Runs in the child between fork and exec: new session (so its own
-        # process group), fd limit as asked, default signal dispositions.
-        os.setsid()
-        if self.rlimit_nofile is not None:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (self.rlimit_nofile, self.rlimit_nofile))
-        for s in (signal.SIGPIPE, signal.SIGINT, signal.SIGTERM):
-            signal.signal(s, signal.SIG_DFL)
-
     def start(self):
         env = dict(os.environ)
         if self.env:
@@ -206,12 +207,30 @@ class Server:
         self._out = open(self.stdout_path, "wb")
         self._err = open(self.stderr_path, "wb")
         try:
+            # No preexec_fn: it is unsafe while the test has threads (senders).
+            # start_new_session gives the program its own process group.
             self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
                                          stdout=self._out, stderr=self._err, env=env,
-                                         preexec_fn=self._preexec, close_fds=True)
+                                         cwd=os.environ.get("OSNET_CWD") or None,
+                                         start_new_session=True, close_fds=True)
         except OSError as e:
+            self._out.close()
+            self._err.close()
             raise LaunchError(f"cannot start {self.command_line()}: {e.strerror}") from None
+        if self.rlimit_nofile is not None:
+            self.set_fd_limit(self.rlimit_nofile)
         return self
+
+    def open_fds(self):
+        """How many descriptors the program's main process has open now."""
+        try:
+            return len(os.listdir(f"/proc/{self.proc.pid}/fd"))
+        except OSError:
+            return None
+
+    def set_fd_limit(self, n):
+        """Set RLIMIT_NOFILE of the running program (soft and hard) to n."""
+        resource.prlimit(self.proc.pid, resource.RLIMIT_NOFILE, (n, n))
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None

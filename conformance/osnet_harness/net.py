@@ -1,10 +1,12 @@
 """Client-side helpers for tests over real sockets, and readable mismatches."""
 import errno
+import fcntl
 import os
 import random
 import select
 import socket
 import struct
+import termios
 import threading
 import time
 
@@ -224,7 +226,7 @@ def wait_stalled(sender, quiet=None, limit=None):
     """Wait until a background Sender stops making progress (its peer applies
     backpressure) or finishes. Returns True if it stalled, False if it finished.
     A slow machine makes this return later, never wrongly for a correct peer."""
-    quiet = T(0.5) if quiet is None else quiet
+    quiet = T(1) if quiet is None else quiet
     deadline = time.monotonic() + (T(30) if limit is None else limit)
     last, since = -1, time.monotonic()
     while time.monotonic() < deadline:
@@ -281,30 +283,49 @@ def connect_many(addr, n, timeout=None):
         raise
 
 
-def fill_pipeline(sock, data, quiet=None, limit=None):
-    """Send data without reading until the peer stops taking it (no room for
-    `quiet` seconds) or all of it is sent. Returns the number of bytes sent.
+def socket_queues(sock):
+    """(bytes received but not read, bytes sent but not acknowledged) of sock."""
+    buf = fcntl.ioctl(sock.fileno(), termios.FIONREAD, b"\0\0\0\0")
+    unread = struct.unpack("i", buf)[0]
+    buf = fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0\0\0\0")  # = SIOCOUTQ
+    return unread, struct.unpack("i", buf)[0]
 
-    When it returns early the whole path is full: our send buffer, the
-    server's receive buffer, whatever the server holds, its send buffer and
-    our receive buffer. A slow machine can only make it send more."""
-    quiet = T(0.5) if quiet is None else quiet
+
+def fill_pipeline(sock, data, quiet=None, limit=None):
+    """Send data without reading until the peer stops taking it, or all of it
+    is sent. Returns the number of bytes sent.
+
+    "Stops taking it" means: no room to write for two quiet windows in a row,
+    with our socket's queues (unread bytes, unacknowledged bytes) unchanged
+    across both, so a server that was only descheduled for a moment is not
+    mistaken for one that is blocked. Then the whole path is full: our send
+    buffer, the server's receive buffer, what the server holds, its send
+    buffer and our receive buffer."""
+    quiet = T(0.4) if quiet is None else quiet
     deadline = time.monotonic() + (T(60) if limit is None else limit)
+    saved = sock.gettimeout()
     sock.setblocking(False)
     sent = 0
     view = memoryview(data)
+    last = None
     try:
         while sent < len(view) and time.monotonic() < deadline:
             try:
                 sent += sock.send(view[sent:sent + (1 << 16)])
+                last = None
                 continue
             except BlockingIOError:
                 pass
             _, w, _ = select.select([], [sock], [], quiet)
-            if not w:
+            if w:
+                last = None
+                continue
+            now = socket_queues(sock)
+            if now == last:
                 break
+            last = now
     finally:
-        sock.setblocking(True)
+        sock.settimeout(saved)
     return sent
 
 

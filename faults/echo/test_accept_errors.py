@@ -39,7 +39,7 @@ def test_strace_injected_network_error(launcher, workdir, err):
 def test_libfiu_random_accept_failures(launcher, workdir):
     """fiu-run -x: half of the accept/accept4 calls fail with ECONNABORTED (103)."""
     fiu = Fiu(workdir, enable=[
-        "enable_random name=posix/io/net/accept,probability=0.5,failinfo=103",
+        "enable_random name=osnet/net/accept,probability=0.5,failinfo=103",
         "enable_random name=osnet/net/accept4,probability=0.5,failinfo=103"])
     s = launcher.start(wrap=fiu.wrap())
     serve_clients(s, 12, "half of the accept calls failed with ECONNABORTED")
