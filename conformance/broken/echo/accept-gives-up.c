@@ -5,128 +5,27 @@
  * the clients it has but never accepts a new one. Pausing is right; the
  * missing resume is the bug.
  */
-#include <sys/epoll.h>
-
 #include "common.h"
 
-#define OUT_CAP (64 * 1024) /* per-connection echo buffer: stop reading when full */
-
-struct conn {
-	int fd, eof;
-	size_t off, len; /* out[off..len) is still to be sent */
-	uint32_t events;
-	char out[OUT_CAP];
-};
-
-static int ep;
-
-static void conn_close(struct conn *c)
-{
-	close(c->fd); /* also removes it from epoll */
-	free(c);
-}
-
-/* Reads while there is room; returns -1 on a connection error. */
-static int conn_read(struct conn *c)
-{
-	while (!c->eof && c->len < OUT_CAP) {
-		ssize_t n = recv(c->fd, c->out + c->len, OUT_CAP - c->len, 0);
-		if (n > 0)
-			c->len += (size_t)n;
-		else if (n == 0)
-			c->eof = 1;
-		else if (errno == EAGAIN || errno == EWOULDBLOCK)
-			break;
-		else if (errno != EINTR)
-			return -1;
-	}
-	return 0;
-}
-
-/* Sends what the kernel takes now; returns -1 on a connection error. */
-static int conn_flush(struct conn *c)
-{
-	while (c->off < c->len) {
-		ssize_t n = send(c->fd, c->out + c->off, c->len - c->off, 0);
-		if (n >= 0)
-			c->off += (size_t)n;
-		else if (errno == EAGAIN || errno == EWOULDBLOCK)
-			break;
-		else if (errno != EINTR)
-			return -1;
-	}
-	memmove(c->out, c->out + c->off, c->len - c->off);
-	c->len -= c->off;
-	c->off = 0;
-	return 0;
-}
-
-static void conn_event(struct conn *c, uint32_t ev)
-{
-	if (((ev & (EPOLLIN | EPOLLHUP | EPOLLERR)) && conn_read(c) < 0) ||
-	    conn_flush(c) < 0 || (c->eof && c->len == 0)) {
-		conn_close(c);
-		return;
-	}
-	uint32_t want = (!c->eof && c->len < OUT_CAP ? EPOLLIN : 0) | (c->len ? EPOLLOUT : 0);
-	if (want != c->events) {
-		struct epoll_event e = {.events = want, .data.ptr = c};
-		c->events = want;
-		if (epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &e) < 0)
-			conn_close(c);
-	}
-}
-
-static void accept_all(int lfd)
+/* Replaces echo_epoll_accept_all, which pauses too but sets lp->paused so
+ * that the loop resumes. */
+static void accept_all(struct echo_epoll *lp)
 {
 	for (;;) {
-		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd = accept4(lp->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return;
 			perror("accept, pausing accepts");
-			epoll_ctl(ep, EPOLL_CTL_DEL, lfd, NULL); /* BUG: never re-added */
+			epoll_ctl(lp->ep, EPOLL_CTL_DEL, lp->lfd, NULL); /* BUG: never re-added */
 			return;
 		}
-		struct conn *c = malloc(sizeof *c);
-		if (c == NULL) {
-			close(fd);
-			continue;
-		}
-		*c = (struct conn){.fd = fd, .events = EPOLLIN};
-		struct epoll_event e = {.events = EPOLLIN, .data.ptr = c};
-		if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e) < 0)
-			conn_close(c);
+		echo_conn_open(lp, fd, ECHO_OUT_CAP, echo_conn_read);
 	}
 }
 
 int main(int argc, char **argv)
 {
-	struct echo_opts o;
-	echo_parse_args(argc, argv, &o);
-	echo_ignore_sigpipe();
-	int lfd = echo_listen(o.host, o.port, 1);
-	echo_set_nonblock(lfd);
-	ep = epoll_create1(EPOLL_CLOEXEC);
-	struct epoll_event le = {.events = EPOLLIN, .data.ptr = NULL};
-	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &le) < 0) {
-		perror("epoll");
-		return 1;
-	}
-	for (;;) {
-		struct epoll_event evs[256];
-		int n = epoll_wait(ep, evs, 256, -1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			perror("epoll_wait");
-			return 1;
-		}
-		for (int i = 0; i < n; i++) {
-			if (evs[i].data.ptr == NULL)
-				accept_all(lfd);
-			else
-				conn_event(evs[i].data.ptr, evs[i].events);
-		}
-	}
+	struct echo_epoll lp = {.listener_event = accept_all, .conn_event = echo_conn_event};
+	return echo_epoll_main(&lp, argc, argv);
 }

@@ -2,9 +2,10 @@
  *
  * Everything here is right on purpose (argument parsing, the listening
  * socket with SO_REUSEADDR, SIGPIPE ignored, a send-all loop, an accept loop
- * that survives EMFILE and ECONNABORTED, a correct per-connection copy loop),
- * so that each broken program differs from a correct server in exactly the
- * lines it marks with BUG.
+ * that survives EMFILE and ECONNABORTED, a correct per-connection copy loop;
+ * for the epoll servers an event-loop skeleton and a bounded buffered
+ * connection), so that each broken program differs from a correct server in
+ * exactly the lines it marks with BUG.
  */
 #ifndef OSNET_BROKEN_ECHO_COMMON_H
 #define OSNET_BROKEN_ECHO_COMMON_H
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <time.h>
@@ -235,6 +237,214 @@ static inline void echo_exit_on_sigterm(void)
 	sa.sa_handler = echo_exit0;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* The epoll server skeleton: one thread, a non-blocking listener and the
+ * client sockets in one epoll set. The program fills in the callbacks (and
+ * blocking_clients) and calls echo_epoll_main; each callback gets the loop so
+ * that it can watch and unwatch descriptors in lp->ep. */
+struct echo_epoll {
+	/* Set by the program. */
+	int blocking_clients; /* accepted sockets stay blocking (0: SOCK_NONBLOCK) */
+	/* The listener is readable. NULL: echo_epoll_accept_all. */
+	void (*listener_event)(struct echo_epoll *lp);
+	/* Takes a newly accepted fd (owns it: closes it on failure) and watches
+	 * it. NULL: echo_epoll_watch_fd. */
+	void (*conn_open)(struct echo_epoll *lp, int fd);
+	/* A watched connection is ready: data is what conn_open watched it with. */
+	void (*conn_event)(struct echo_epoll *lp, epoll_data_t data, uint32_t events);
+	/* Set by echo_epoll_main. */
+	int ep, lfd;
+	int paused; /* the listener is out of the set until the next wakeup */
+};
+
+/* The listener's epoll data. Connections are watched with a pointer or a
+ * descriptor (>= 0), and neither can have every bit set. */
+#define ECHO_EPOLL_LISTENER UINT64_MAX
+
+/* Puts the listener into the epoll set; returns 0, or -1 with errno set. */
+static inline int echo_epoll_watch_listener(struct echo_epoll *lp)
+{
+	struct epoll_event e = {.events = EPOLLIN, .data.u64 = ECHO_EPOLL_LISTENER};
+	return epoll_ctl(lp->ep, EPOLL_CTL_ADD, lp->lfd, &e);
+}
+
+/* The default conn_open: watches fd for EPOLLIN with data.fd = fd. */
+static inline void echo_epoll_watch_fd(struct echo_epoll *lp, int fd)
+{
+	struct epoll_event e = {.events = EPOLLIN, .data.fd = fd};
+	if (epoll_ctl(lp->ep, EPOLL_CTL_ADD, fd, &e) < 0)
+		close(fd);
+}
+
+/* The default listener_event: accepts until EAGAIN (at most 64 per wakeup) and hands each client to
+ * conn_open. Per-connection errors (ECONNABORTED, EINTR, EPROTO, ...) skip to
+ * the next one. Out of descriptors or memory, the pending client stays in
+ * the backlog and the listener would be readable at once again, so it leaves
+ * the set and echo_epoll_main puts it back after a short wait. */
+static inline void echo_epoll_accept_all(struct echo_epoll *lp)
+{
+	int flags = SOCK_CLOEXEC | (lp->blocking_clients ? 0 : SOCK_NONBLOCK);
+	/* At most 64 per wakeup: an accept that keeps failing must not keep the
+	 * loop from the connections it already has (the listener is level-
+	 * triggered, so the rest waits for the next round). */
+	for (int n = 0; n < 64; n++) {
+		int fd = accept4(lp->lfd, NULL, NULL, flags);
+		if (fd >= 0) {
+			lp->conn_open(lp, fd);
+		} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			return;
+		} else if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			   errno == ENOMEM) {
+			lp->paused = 1;
+			epoll_ctl(lp->ep, EPOLL_CTL_DEL, lp->lfd, NULL);
+			return;
+		}
+	}
+}
+
+/* The whole server: parses `--host H --port P`, ignores SIGPIPE, listens
+ * (SO_REUSEADDR, non-blocking) and runs the event loop, which resumes a
+ * paused listener after 10 ms and passes every other event to conn_event.
+ * Returns 1 when epoll fails; otherwise it never returns. */
+static inline int echo_epoll_main(struct echo_epoll *lp, int argc, char **argv)
+{
+	struct echo_opts o;
+	echo_parse_args(argc, argv, &o);
+	echo_ignore_sigpipe();
+	if (lp->listener_event == NULL)
+		lp->listener_event = echo_epoll_accept_all;
+	if (lp->conn_open == NULL)
+		lp->conn_open = echo_epoll_watch_fd;
+	lp->paused = 0;
+	lp->lfd = echo_listen(o.host, o.port, 1);
+	echo_set_nonblock(lp->lfd);
+	lp->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (lp->ep < 0 || echo_epoll_watch_listener(lp) < 0) {
+		perror("epoll");
+		return 1;
+	}
+	for (;;) {
+		struct epoll_event evs[256];
+		int n = epoll_wait(lp->ep, evs, 256, lp->paused ? 10 : -1);
+		if (lp->paused) {
+			lp->paused = 0;
+			echo_epoll_watch_listener(lp);
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			perror("epoll_wait");
+			return 1;
+		}
+		for (int i = 0; i < n; i++) {
+			if (evs[i].data.u64 == ECHO_EPOLL_LISTENER)
+				lp->listener_event(lp);
+			else
+				lp->conn_event(lp, evs[i].data, evs[i].events);
+		}
+	}
+}
+
+#define ECHO_OUT_CAP (64 * 1024) /* per-connection echo buffer: stop reading when full */
+
+/* A non-blocking connection with its own output buffer: the echo the kernel
+ * did not take yet waits in out[], and the server reads only while out[] has
+ * room, so a client that does not read its echo is slowed down by TCP flow
+ * control instead of growing the server's memory. */
+struct echo_conn {
+	int fd, eof;
+	size_t off, len, cap; /* out[off..len) is still to be sent; out holds cap bytes */
+	uint32_t events;      /* what epoll watches it for now */
+	char *out;
+	/* Fills out[] from the socket: echo_conn_read, or the program's own.
+	 * Returns -1 on a connection error (then the connection is closed). */
+	int (*fill)(struct echo_conn *c);
+};
+
+static inline void echo_conn_close(struct echo_conn *c)
+{
+	close(c->fd); /* also removes it from epoll */
+	free(c->out);
+	free(c);
+}
+
+/* Makes a connection for fd with a cap-byte output buffer (0: none until
+ * fill makes one) that reads with fill, and watches it for EPOLLIN. Owns fd:
+ * closes it on failure. */
+static inline void echo_conn_open(struct echo_epoll *lp, int fd, size_t cap,
+				  int (*fill)(struct echo_conn *c))
+{
+	struct echo_conn *c = malloc(sizeof *c);
+	char *out = cap > 0 ? malloc(cap) : NULL;
+	if (c == NULL || (cap > 0 && out == NULL)) {
+		free(c);
+		free(out);
+		close(fd);
+		return;
+	}
+	*c = (struct echo_conn){.fd = fd, .cap = cap, .events = EPOLLIN, .out = out, .fill = fill};
+	struct epoll_event e = {.events = EPOLLIN, .data.ptr = c};
+	if (epoll_ctl(lp->ep, EPOLL_CTL_ADD, fd, &e) < 0)
+		echo_conn_close(c);
+}
+
+/* The correct fill: reads while out[] has room, until EAGAIN or EOF (which
+ * sets eof: the client has finished sending, the echo still goes out).
+ * Returns -1 on a connection error. */
+static inline int echo_conn_read(struct echo_conn *c)
+{
+	while (!c->eof && c->len < c->cap) {
+		ssize_t n = recv(c->fd, c->out + c->len, c->cap - c->len, 0);
+		if (n > 0)
+			c->len += (size_t)n;
+		else if (n == 0)
+			c->eof = 1;
+		else if (errno == EAGAIN || errno == EWOULDBLOCK)
+			break;
+		else if (errno != EINTR)
+			return -1;
+	}
+	return 0;
+}
+
+/* Sends what the kernel takes now; returns -1 on a connection error. */
+static inline int echo_conn_flush(struct echo_conn *c)
+{
+	while (c->off < c->len) {
+		ssize_t n = send(c->fd, c->out + c->off, c->len - c->off, 0);
+		if (n >= 0)
+			c->off += (size_t)n;
+		else if (errno == EAGAIN || errno == EWOULDBLOCK)
+			break;
+		else if (errno != EINTR)
+			return -1;
+	}
+	memmove(c->out, c->out + c->off, c->len - c->off);
+	c->len -= c->off;
+	c->off = 0;
+	return 0;
+}
+
+/* The conn_event of echo_conn connections: fills out[] when readable, sends
+ * what it can, closes once EOF is read and all of it is echoed, and watches
+ * for what comes next: EPOLLIN while out[] has room, EPOLLOUT while it holds
+ * unsent bytes. */
+static inline void echo_conn_event(struct echo_epoll *lp, epoll_data_t data, uint32_t ev)
+{
+	struct echo_conn *c = data.ptr;
+	if (((ev & (EPOLLIN | EPOLLHUP | EPOLLERR)) && c->fill(c) < 0) ||
+	    echo_conn_flush(c) < 0 || (c->eof && c->len == 0)) {
+		echo_conn_close(c);
+		return;
+	}
+	uint32_t want = (!c->eof && c->len < c->cap ? EPOLLIN : 0) | (c->len ? EPOLLOUT : 0);
+	if (want != c->events) {
+		struct epoll_event e = {.events = want, .data.ptr = c};
+		c->events = want;
+		if (epoll_ctl(lp->ep, EPOLL_CTL_MOD, c->fd, &e) < 0)
+			echo_conn_close(c);
+	}
 }
 
 #endif
