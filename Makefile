@@ -105,7 +105,7 @@ pcap: all
 	@$(OSNET) check --all --suite pcap --quiet --junit $(RESULTS)/pcap
 
 broken: all
-	@$(PY) tools/check-broken --junit $(RESULTS)/broken
+	@$(PY) tools/check-broken -j 3 --junit $(RESULTS)/broken
 
 trace:
 	@$(PY) tools/trace

@@ -76,7 +76,7 @@ def test_64_mib(server, mode):
         if mode == "fill-first":
             n = fill_pipeline(c, data)
             sender = start_sender(c, data[n:])
-            got, why = recv_exact(c, size, T(120))
+            got, why = recv_exact(c, size, T(120), idle=T(10))
             sender.finish()
         else:
             got, why = roundtrip(c, data, timeout=T(120))

@@ -19,7 +19,7 @@ def test_half_close_returns_pending_bytes(server, size):
     with connect(server.addr, rcvbuf=4096) as c:
         n = fill_pipeline(c, data)
         c.shutdown(socket.SHUT_WR)
-        got, why = recv_exact(c, n, T(60))
+        got, why = recv_exact(c, n, T(60), idle=T(10))
     expect_bytes(data[:n], got, why,
                  what=f"echo of the {n} bytes sent before the client shut down its sending side "
                       f"(half-close)",

@@ -45,19 +45,24 @@ def rst_close(sock):
     sock.close()
 
 
-def recv_exact(sock, n, timeout=None):
+def recv_exact(sock, n, timeout=None, idle=None):
     """Read up to n bytes; return (data, why) with why in
-    'complete', 'eof', 'timeout', 'reset'."""
+    'complete', 'eof', 'timeout', 'reset'. `timeout` bounds the whole read,
+    `idle` the wait for any next byte (so lost bytes are noticed without
+    waiting out a long overall timeout)."""
     deadline = time.monotonic() + (T(10) if timeout is None else timeout)
     chunks, got = [], 0
     while got < n:
         left = deadline - time.monotonic()
         if left <= 0:
             return b"".join(chunks), "timeout"
-        sock.settimeout(left)
+        wait = left if idle is None else min(left, idle)
+        sock.settimeout(wait)
         try:
             b = sock.recv(min(n - got, 1 << 20))
         except socket.timeout:
+            if wait < left:
+                return b"".join(chunks), f"timeout (no byte for {wait:.0f}s)"
             return b"".join(chunks), "timeout"
         except ConnectionResetError:
             return b"".join(chunks), "reset"
@@ -117,7 +122,7 @@ def roundtrip(sock, data, timeout=None, shutdown=False):
     Returns (received, why): why as for recv_exact, or 'send-error: ...'."""
     sender = Sender(sock, data, shutdown=shutdown)
     sender.start()
-    got, why = recv_exact(sock, len(data), timeout)
+    got, why = recv_exact(sock, len(data), timeout, idle=T(10))
     sender.finish(T(5))
     if sender.error is not None and why != "complete":
         why = f"{why} (sending failed after {sender.sent} bytes: {sender.error})"
