@@ -209,6 +209,16 @@ def report(request):
     return Report(request.node)
 
 
+def _dead_server(item):
+    """'<command> exited (...)' for the first launched server that died, else None."""
+    lch = getattr(item, "osnet_launcher", None)
+    for s in (lch.servers if lch is not None else ()):
+        if not s.alive():
+            rc = s.proc.returncode if getattr(s, "proc", None) else None
+            return f"{s.name} exited ({launch.describe_status(rc)})"
+    return None
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
@@ -228,6 +238,12 @@ def pytest_runtest_makereport(item, call):
             rep.osnet_kind = "assertion"
         else:
             rep.osnet_kind = "harness"
+            died = _dead_server(item) if isinstance(exc, OSError) else None
+            if died is not None:
+                # A socket error because the program under test died is the
+                # program's failure, not the test's.
+                rep.osnet_kind = "assertion"
+                exc = f"{died} during the test (the test then saw {call.excinfo.typename}: {exc})"
         if rep.osnet_kind != "harness":
             rep.osnet_message = str(exc)
         else:
