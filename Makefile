@@ -4,6 +4,8 @@
 #   impl/lib/*.c                 -> build/lib/libosnet.a
 #   impl/lib/tests/test_*.c      -> build/tests/lib/test_*        (cmocka)
 #   impl/<comp>/<prog>.c         -> build/bin/<prog>              (one file = one program)
+#   impl/<comp>/lib/*.c          -> build/lib/lib<comp>.a         (code a component's programs
+#                                   and unit tests share, e.g. a protocol parser)
 #   impl/<comp>/tests/test_*.c   -> build/tests/<comp>/test_*     (cmocka)
 #   conformance/broken/<comp>/*.c-> build/broken/<comp>/<name>
 #   faults/shim/*.c              -> build/faults/libosnet-fiu.so
@@ -26,6 +28,12 @@ COMPONENTS := $(filter-out lib,$(notdir $(patsubst %/,%,$(wildcard impl/*/))))
 PROG_SRC   := $(foreach c,$(COMPONENTS),$(wildcard impl/$(c)/*.c))
 PROGS      := $(addprefix $(BUILD)/bin/,$(notdir $(PROG_SRC:.c=)))
 
+# Per-component shared code: impl/<comp>/lib/*.c -> build/lib/lib<comp>.a
+comp_of     = $(word 2,$(subst /, ,$(1)))
+comp_lib    = $(if $(wildcard impl/$(1)/lib/*.c),$(BUILD)/lib/lib$(1).a)
+comp_flags  = $(if $(wildcard impl/$(1)/lib/*.c),-Iimpl/$(1)/lib)
+COMP_LIBS  := $(foreach c,$(COMPONENTS),$(call comp_lib,$(c)))
+
 UNIT_SRC   := $(wildcard impl/*/tests/test_*.c)
 UNIT_BINS  := $(foreach s,$(UNIT_SRC),$(BUILD)/tests/$(word 2,$(subst /, ,$(s)))/$(notdir $(s:.c=)))
 
@@ -40,7 +48,7 @@ LDLIBS_echo-uring := -luring
 
 .PHONY: all check unit conformance faults pcap trace pcaps bench bench-echo \
         sanitize deps clean help
-all: $(LIB_A) $(PROGS) $(UNIT_BINS) $(BROKEN_BINS) $(if $(SHIM_SRC),$(SHIM_SO))
+all: $(LIB_A) $(COMP_LIBS) $(PROGS) $(UNIT_BINS) $(BROKEN_BINS) $(if $(SHIM_SRC),$(SHIM_SO))
 
 help:
 	@echo "make            build everything (-Wall -Wextra -Werror)"
@@ -58,17 +66,28 @@ $(LIB_A): $(LIB_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
-define prog_rule
-$(BUILD)/bin/$(notdir $(1:.c=)): $(1) $(LIB_A)
+define comp_lib_rule
+$(BUILD)/obj/$(1)/%.o: impl/$(1)/lib/%.c
 	@mkdir -p $$(@D)
-	$$(CC) $$(WFLAGS) $$(CFLAGS) $$(CPPFLAGS_ALL) -MF $$(BUILD)/obj/$$(notdir $$@).d $$< -o $$@ $$(LIB_A) $$(LDLIBS_$$(notdir $$@)) $$(LDLIBS_ALL)
+	$$(CC) $$(WFLAGS) $$(CFLAGS) $$(CPPFLAGS_ALL) -Iimpl/$(1)/lib -c $$< -o $$@
+
+$(BUILD)/lib/lib$(1).a: $(patsubst impl/$(1)/lib/%.c,$(BUILD)/obj/$(1)/%.o,$(wildcard impl/$(1)/lib/*.c))
+	@mkdir -p $$(@D)
+	rm -f $$@ && ar rcs $$@ $$^
+endef
+$(foreach c,$(COMPONENTS),$(if $(call comp_lib,$(c)),$(eval $(call comp_lib_rule,$(c)))))
+
+define prog_rule
+$(BUILD)/bin/$(notdir $(1:.c=)): $(1) $(call comp_lib,$(call comp_of,$(1))) $(LIB_A)
+	@mkdir -p $$(@D)
+	$$(CC) $$(WFLAGS) $$(CFLAGS) $$(CPPFLAGS_ALL) $(call comp_flags,$(call comp_of,$(1))) -MF $$(BUILD)/obj/$$(notdir $$@).d $$< -o $$@ $(call comp_lib,$(call comp_of,$(1))) $$(LIB_A) $$(LDLIBS_$$(notdir $$@)) $$(LDLIBS_ALL)
 endef
 $(foreach s,$(PROG_SRC),$(eval $(call prog_rule,$(s))))
 
 define unit_rule
-$(BUILD)/tests/$(word 2,$(subst /, ,$(1)))/$(notdir $(1:.c=)): $(1) $(LIB_A)
+$(BUILD)/tests/$(call comp_of,$(1))/$(notdir $(1:.c=)): $(1) $(call comp_lib,$(call comp_of,$(1))) $(LIB_A)
 	@mkdir -p $$(@D)
-	$$(CC) $$(WFLAGS) $$(CFLAGS) $$(CPPFLAGS_ALL) -Iimpl/$(word 2,$(subst /, ,$(1))) -MF $$@.d $$< -o $$@ $$(LIB_A) -lcmocka $$(LDLIBS_$$(notdir $$@)) $$(LDLIBS_ALL)
+	$$(CC) $$(WFLAGS) $$(CFLAGS) $$(CPPFLAGS_ALL) -Iimpl/$(call comp_of,$(1)) $(call comp_flags,$(call comp_of,$(1))) -MF $$@.d $$< -o $$@ $(call comp_lib,$(call comp_of,$(1))) $$(LIB_A) -lcmocka $$(LDLIBS_$$(notdir $$@)) $$(LDLIBS_ALL)
 endef
 $(foreach s,$(UNIT_SRC),$(eval $(call unit_rule,$(s))))
 

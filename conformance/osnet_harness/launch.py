@@ -88,14 +88,15 @@ class _PortPool:
 
     def _bindable(self, host, port):
         fam = socket.AF_INET6 if ":" in host else socket.AF_INET
-        s = socket.socket(fam, socket.SOCK_STREAM)
-        try:
-            s.bind((host, port))  # no SO_REUSEADDR: skips ports with TIME_WAIT leftovers
-            return True
-        except OSError:
-            return False
-        finally:
-            s.close()
+        for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+            s = socket.socket(fam, kind)
+            try:
+                s.bind((host, port))  # no SO_REUSEADDR: skips ports with TIME_WAIT leftovers
+            except OSError:
+                return False
+            finally:
+                s.close()
+        return True
 
     def get(self, host="127.0.0.1"):
         rng = random.Random(os.getpid() ^ time.monotonic_ns())
@@ -170,6 +171,26 @@ def describe_status(rc):
     return f"exit status {rc}"
 
 
+UDP_PROBE = b"osnet-ready?\n"
+
+
+def udp_probe(addr, wait=0.5):
+    """True if a datagram sent to addr from a fresh socket is answered within wait seconds.
+
+    The probe is malformed for every UDP protocol here, so servers answer it
+    without changing state (udp-echo echoes it, guess answers ERR)."""
+    fam = socket.AF_INET6 if ":" in addr[0] else socket.AF_INET
+    with socket.socket(fam, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(addr)
+            s.send(UDP_PROBE)
+            s.settimeout(wait)
+            s.recv(65535)
+            return True
+        except OSError:  # timeout, or ECONNREFUSED from an ICMP port unreachable
+            return False
+
+
 class Server:
     """One started instance of the program under test."""
 
@@ -236,25 +257,33 @@ class Server:
         return self.proc is not None and self.proc.poll() is None
 
     def wait_ready(self, timeout=None):
-        """Wait until the server accepts a TCP connection (or exits, or times out)."""
+        """Wait until the server is ready (or exits, or times out).
+
+        "tcp": it accepts a connection. "udp": it answers a probe datagram
+        (a UDP server cannot be seen listening from outside, only answering)."""
         limit = timeout if timeout is not None else T(10)
         deadline = time.monotonic() + limit
         delay = 0.005
+        what = "answered a UDP datagram" if self.ready_kind == "udp" else "accepted connections"
         while True:
             rc = self.proc.poll()
             if rc is not None:
                 self.returncode = rc
                 raise LaunchError(f"{self.name} exited ({describe_status(rc)}) before it "
-                                  f"accepted connections on {self.host}:{self.port}\n"
+                                  f"{what} on {self.host}:{self.port}\n"
                                   f"command: {self.command_line()}\n"
                                   + self.stderr_block())
-            try:
-                with socket.create_connection(self.addr, timeout=T(1)):
+            if self.ready_kind == "udp":
+                if udp_probe(self.addr, wait=min(0.2 + delay, 1.0)):
                     return self
-            except OSError:
-                pass
+            else:
+                try:
+                    with socket.create_connection(self.addr, timeout=T(1)):
+                        return self
+                except OSError:
+                    pass
             if time.monotonic() > deadline:
-                raise LaunchError(f"{self.name} did not accept connections on {self.host}:{self.port}"
+                raise LaunchError(f"{self.name} has not {what} on {self.host}:{self.port}"
                                   f" within {limit:.0f}s\n"
                                   f"command: {self.command_line()}\n" + self.stderr_block())
             time.sleep(delay)
@@ -353,22 +382,28 @@ class RemoteServer:
 class Launcher:
     """Starts instances of one implementation for one test; stops them all after."""
 
-    def __init__(self, template, name, workdir, host="127.0.0.1", required=("port",)):
+    def __init__(self, template, name, workdir, host="127.0.0.1", required=("port",),
+                 ready_kind="tcp"):
         self.template = template
         self.name = name
         self.workdir = workdir
         self.host = host
         self.required = required
+        self.ready_kind = ready_kind
         self.servers = []
 
-    def start(self, port=None, wrap=(), env=None, rlimit_nofile=None, ready=True, **values):
-        """Start one instance (on a fresh free port unless given) and wait for it."""
+    def start(self, port=None, wrap=(), env=None, rlimit_nofile=None, ready=True,
+              args=(), **values):
+        """Start one instance (on a fresh free port unless given) and wait for it.
+
+        args: options appended after the expanded template (a spec lists the
+        ones a conforming program accepts, e.g. guess's --idle)."""
         if port is None:
             port = free_port(self.host)
         check_template(self.template, self.required)
-        argv = expand(self.template, host=self.host, port=port, **values)
+        argv = expand(self.template, host=self.host, port=port, **values) + list(args)
         s = Server(argv, self.host, port, self.name, self.workdir, wrap=wrap, env=env,
-                   rlimit_nofile=rlimit_nofile)
+                   rlimit_nofile=rlimit_nofile, ready=self.ready_kind)
         self.servers.append(s)
         s.start()
         if ready:
