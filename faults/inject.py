@@ -7,6 +7,7 @@
   points libfiu lacks; runtime control through the control FIFO.
 Each helper returns a `wrap` list for Launcher.start(wrap=...).
 """
+import errno
 import os
 import pathlib
 import re
@@ -118,13 +119,20 @@ class FiuControl:
         # Open the reply FIFO first (non-blocking), so the reply is not lost.
         rfd = os.open(self.out, os.O_RDONLY | os.O_NONBLOCK)
         try:
-            try:
-                # Non-blocking: with no reader (the program died) this fails
-                # with ENXIO instead of hanging.
-                wfd = os.open(self.inp, os.O_WRONLY | os.O_NONBLOCK)
-            except OSError as e:
-                raise AssertionError(f"libfiu control FIFO {self.inp} has no reader (did the "
-                                     f"program exit?): {e}") from None
+            # Non-blocking: with no reader this fails with ENXIO instead of
+            # hanging. No reader happens for a moment right after the FIFOs
+            # appear (libfiu's control thread has not opened its end yet), and
+            # for good when the program has died: retry for a while.
+            deadline = time.monotonic() + T(10)
+            while True:
+                try:
+                    wfd = os.open(self.inp, os.O_WRONLY | os.O_NONBLOCK)
+                    break
+                except OSError as e:
+                    if e.errno != errno.ENXIO or time.monotonic() > deadline:
+                        raise AssertionError(f"libfiu control FIFO {self.inp} has no reader "
+                                             f"(did the program exit?): {e}") from None
+                    time.sleep(0.02)
             try:
                 os.write(wfd, (line.strip() + "\n").encode())
             finally:
