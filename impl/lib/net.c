@@ -29,7 +29,10 @@ static int gai_to_errno(int gai, int saved_errno)
     }
 }
 
-static int resolve(const char *host, unsigned port, bool passive, struct addrinfo **res)
+/* Resolves host:port for sockets of the given type (SOCK_STREAM or
+ * SOCK_DGRAM). Returns 0 or a negative errno. */
+static int resolve(const char *host, unsigned port, int type, bool passive,
+                   struct addrinfo **res)
 {
     struct addrinfo hints;
     char service[16];
@@ -42,8 +45,8 @@ static int resolve(const char *host, unsigned port, bool passive, struct addrinf
 
     memset(&hints, 0, sizeof(hints));
     hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_protocol = IPPROTO_TCP;
+    hints.ai_socktype = type;
+    hints.ai_protocol = type == SOCK_DGRAM ? IPPROTO_UDP : IPPROTO_TCP;
     hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
     snprintf(service, sizeof(service), "%u", port);
 
@@ -65,7 +68,7 @@ int net_listen(const char *host, unsigned port, int backlog, int flags)
     int one = 1;
     int rc, fd = -1;
 
-    rc = resolve(host, port, true, &res);
+    rc = resolve(host, port, SOCK_STREAM, true, &res);
     if (rc < 0)
         return rc;
 
@@ -106,7 +109,7 @@ int net_connect(const char *host, unsigned port, int flags)
     struct addrinfo *res, *ai;
     int rc, fd = -1;
 
-    rc = resolve(host, port, false, &res);
+    rc = resolve(host, port, SOCK_STREAM, false, &res);
     if (rc < 0)
         return rc;
 
@@ -169,38 +172,84 @@ int net_local_port(int fd)
     }
 }
 
-int net_local_addr(int fd, char *out, size_t outlen)
+int net_addr_str(const struct sockaddr *sa, char *out, size_t outlen)
 {
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof(ss);
     char host[INET6_ADDRSTRLEN];
     const void *addr;
     unsigned port;
     int n;
 
-    if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
-        return -errno;
-    if (ss.ss_family == AF_INET) {
-        const struct sockaddr_in *sin = (const struct sockaddr_in *)&ss;
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
         addr = &sin->sin_addr;
         port = ntohs(sin->sin_port);
-    } else if (ss.ss_family == AF_INET6) {
-        const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&ss;
+    } else if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
         addr = &sin6->sin6_addr;
         port = ntohs(sin6->sin6_port);
     } else {
         return -EAFNOSUPPORT;
     }
-    if (inet_ntop(ss.ss_family, addr, host, sizeof(host)) == NULL)
+    if (inet_ntop(sa->sa_family, addr, host, sizeof(host)) == NULL)
         return -errno;
 
-    if (ss.ss_family == AF_INET6)
+    if (sa->sa_family == AF_INET6)
         n = snprintf(out, outlen, "[%s]:%u", host, port);
     else
         n = snprintf(out, outlen, "%s:%u", host, port);
     if (n < 0 || (size_t)n >= outlen)
         return -ENOSPC;
     return 0;
+}
+
+int net_local_addr(int fd, char *out, size_t outlen)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+        return -errno;
+    return net_addr_str((const struct sockaddr *)&ss, out, outlen);
+}
+
+/* Opens a UDP socket on each address host:port resolves to, in turn, until
+ * bind() (passive) or connect() succeeds. Returns it or the last error. */
+static int udp_open(const char *host, unsigned port, int flags, bool passive)
+{
+    int type = SOCK_DGRAM | SOCK_CLOEXEC | ((flags & NET_NONBLOCK) ? SOCK_NONBLOCK : 0);
+    struct addrinfo *res, *ai;
+    int rc, fd = -1;
+
+    rc = resolve(host, port, SOCK_DGRAM, passive, &res);
+    if (rc < 0)
+        return rc;
+    rc = -EADDRNOTAVAIL;
+    for (ai = res; ai != NULL; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, type, ai->ai_protocol);
+        if (fd < 0) {
+            rc = -errno;
+            continue;
+        }
+        /* connect() on UDP only records the peer: it never blocks. */
+        if ((passive ? bind(fd, ai->ai_addr, ai->ai_addrlen)
+                     : connect(fd, ai->ai_addr, ai->ai_addrlen)) == 0)
+            break;
+        rc = -errno;
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(res);
+    return fd >= 0 ? fd : rc;
+}
+
+int net_udp_bind(const char *host, unsigned port, int flags)
+{
+    return udp_open(host, port, flags, true);
+}
+
+int net_udp_connect(const char *host, unsigned port, int flags)
+{
+    return udp_open(host, port, flags, false);
 }
 
 int net_socket_error(int fd)

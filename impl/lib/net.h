@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* TCP socket helpers. Every socket is created with SOCK_CLOEXEC so a program
+/* TCP and UDP socket helpers. Every socket is created with SOCK_CLOEXEC so a program
  * that runs children never leaks its sockets into them. Functions return a
  * file descriptor or 0 on success and a negative errno on failure; name
  * resolution failures are mapped to errno values (see net_listen). */
@@ -48,6 +48,22 @@ int net_local_port(int fd);
  * out (NET_ADDR_MAX bytes are always enough). Returns 0 or a negative errno
  * (-ENOSPC when out is too small). */
 int net_local_addr(int fd, char *out, size_t outlen);
+
+/* Writes the address sa (AF_INET or AF_INET6) as "127.0.0.1:7007" or
+ * "[::1]:7007" into out (NET_ADDR_MAX bytes are enough). Returns 0,
+ * -EAFNOSUPPORT or -ENOSPC. */
+struct sockaddr;
+int net_addr_str(const struct sockaddr *sa, char *out, size_t outlen);
+
+/* Creates a UDP socket bound to host:port (host as for net_listen; port 0
+ * for a free one), trying every address host resolves to. flags: NET_NONBLOCK.
+ * Returns the socket or a negative errno. */
+int net_udp_bind(const char *host, unsigned port, int flags);
+
+/* Creates a UDP socket connected to host:port: send() goes there, recv()
+ * returns only datagrams from there, and an ICMP port unreachable comes back
+ * as ECONNREFUSED on a later call. Returns the socket or a negative errno. */
+int net_udp_connect(const char *host, unsigned port, int flags);
 
 /* Returns the pending error of fd (SO_ERROR) as a negative errno, or 0. This
  * is how the result of a non-blocking connect is read. */

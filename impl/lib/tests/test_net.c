@@ -244,6 +244,64 @@ static void test_accept_classify(void **state)
         assert_int_equal(net_accept_classify(fatal[i]), NET_ACCEPT_FATAL);
 }
 
+/* A datagram sent through a connected socket to a bound one keeps its
+ * boundary, and the reply through the bound socket reaches the client. */
+static void test_udp_bind_and_connect(void **state)
+{
+    char buf[16], addr[NET_ADDR_MAX];
+    struct sockaddr_storage from;
+    socklen_t fromlen = sizeof(from);
+    int srv, cli, port;
+
+    (void)state;
+    srv = net_udp_bind("127.0.0.1", 0, NET_NONBLOCK);
+    assert_true(srv >= 0);
+    assert_true(is_nonblocking(srv));
+    assert_true(is_cloexec(srv));
+    assert_int_equal(sockopt(srv, SOL_SOCKET, SO_TYPE), SOCK_DGRAM);
+    port = net_local_port(srv);
+    assert_true(port > 0);
+
+    cli = net_udp_connect("127.0.0.1", (unsigned)port, 0);
+    assert_true(cli >= 0);
+    assert_false(is_nonblocking(cli));
+    assert_int_equal(send(cli, "ab", 2, 0), 2);
+    assert_int_equal(send(cli, "cde", 3, 0), 3);
+
+    struct pollfd p = {.fd = srv, .events = POLLIN};
+    assert_int_equal(poll(&p, 1, 5000), 1);
+    assert_int_equal(recvfrom(srv, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fromlen), 2);
+    assert_int_equal(recv(srv, buf, sizeof(buf), 0), 3);
+    assert_int_equal(net_addr_str((struct sockaddr *)&from, addr, sizeof(addr)), 0);
+    assert_int_equal(strncmp(addr, "127.0.0.1:", 10), 0);
+
+    assert_int_equal(sendto(srv, "xyz", 3, 0, (struct sockaddr *)&from, fromlen), 3);
+    assert_int_equal(recv(cli, buf, sizeof(buf), 0), 3);
+    assert_memory_equal(buf, "xyz", 3);
+    close(cli);
+    close(srv);
+}
+
+static void test_udp_errors(void **state)
+{
+    char small[8];
+    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(7007),
+                              .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    int a, port;
+
+    (void)state;
+    assert_int_equal(net_udp_bind("no-such-host.invalid", 0, 0), -EADDRNOTAVAIL);
+    assert_int_equal(net_udp_bind("127.0.0.1", 70000, 0), -EINVAL);
+    a = net_udp_bind("127.0.0.1", 0, 0);
+    assert_true(a >= 0);
+    port = net_local_port(a);
+    assert_int_equal(net_udp_bind("127.0.0.1", (unsigned)port, 0), -EADDRINUSE);
+    close(a);
+    assert_int_equal(net_addr_str((struct sockaddr *)&sin, small, sizeof(small)), -ENOSPC);
+    sin.sin_family = AF_UNIX;
+    assert_int_equal(net_addr_str((struct sockaddr *)&sin, small, sizeof(small)), -EAFNOSUPPORT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -258,6 +316,8 @@ int main(void)
         cmocka_unit_test(test_port_in_use),
         cmocka_unit_test(test_set_nonblock),
         cmocka_unit_test(test_accept_classify),
+        cmocka_unit_test(test_udp_bind_and_connect),
+        cmocka_unit_test(test_udp_errors),
     };
 
     /* A hang (a blocking call that should not block) fails the run. */
