@@ -98,10 +98,14 @@ def test_ends_while_server_sends_to_it(server, report, how):
                                                  f"the server was sending it a burst")
         leaves = [l for l in got if l.startswith(b"LEAVE victim")]
         if not leaves:
-            w.wait_for(b"LEAVE victim closed", what=f"victim's connection ended ({how})")
-            leaves = [b"LEAVE victim closed"]
+            gone = lambda c: any(l.startswith(b"LEAVE victim") for l in c.got)
+            assert not gather([w], gone, timeout=T(30)), (
+                f"watcher: never received 'LEAVE victim closed' (the victim's connection ended "
+                f"({how}))\n" + w.context())
+            leaves = [l for l in w.got if l.startswith(b"LEAVE victim")]
         # Kicked as slow before it went is fine too (CHAT-014): exactly one LEAVE.
         assert leaves[0] in (b"LEAVE victim closed", b"LEAVE victim slow"), leaves
+        assert len(leaves) == 1, f"the victim left more than once: {leaves}"
         s.wait_for(leaves[0], what="the sender hears of the victim too")
         if how == "fin":
             rest, why = v.wait_eof(T(30))

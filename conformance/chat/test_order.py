@@ -67,7 +67,9 @@ def test_concurrent_senders_one_order(server, report):
                            "(and the NICK notice):\n" + "\n".join(
                                f"  {c.name}: {sum(1 for l in c.got if l.startswith(b'MSG '))} MSG "
                                f"of {want[c]}, ended: {c.eof or 'no'}" for c in stuck))
-        gather([late], lambda c: b"MSG s1 last" in c.got, timeout=T(30))
+        assert not gather([late], lambda c: b"MSG s1 last" in c.got, timeout=T(30)), (
+            f"{late.name} never received 'MSG s1 last', sent after the traffic "
+            f"(ended: {late.eof or 'no'})\n" + late.context())
         # Per-sender FIFO, exactly once.
         for c in everyone + [late]:
             per = {}

@@ -27,10 +27,19 @@ class Flood(threading.Thread):
         self.stopped = threading.Event()
         self.error = None
 
-    def received(self, n=1):
+    def received(self, line):
+        """The reader got `line`; if it is one of ours, the reader has read
+        up to it. Idempotent: gather() may show the same last line twice."""
+        if not line.startswith(b"MSG pusher "):
+            return
+        try:
+            upto = int(line[11:19]) + 1
+        except ValueError:
+            return
         with self.cond:
-            self.read_lines += n
-            self.cond.notify()
+            if upto > self.read_lines:
+                self.read_lines = upto
+                self.cond.notify()
 
     def line(self, i):
         return b"%08d " % i + LINE[:1000 - 9]
@@ -79,8 +88,8 @@ def test_stuck_client_does_not_delay_others(server, report):
         n = -(-total // LINE_BYTES)
         last = b"MSG pusher " + flood.line(n - 1)
         def done(c):
-            if c.got and c.got[-1].startswith(b"MSG pusher "):
-                flood.received()
+            if c.got:
+                flood.received(c.got[-1])
             return bool(c.got) and c.got[-1] == last
         bad = gather([r], done, timeout=T(90))
         msgs = [l for l in r.got if l.startswith(b"MSG pusher ")]
@@ -121,8 +130,8 @@ def test_stuck_client_is_kicked(server, report):
             # Look at new lines only (c.got grows; keep it small).
             if c.got and (c.got[-1] == b"LEAVE stuck slow" or c.got[-1] == last):
                 return True
-            if c.got and c.got[-1].startswith(b"MSG pusher "):
-                flood.received()
+            if c.got:
+                flood.received(c.got[-1])
             if len(c.got) > 4096:
                 del c.got[:-16]
             return False
