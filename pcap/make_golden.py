@@ -1,9 +1,14 @@
 #!/usr/bin/python3
-"""`make pcaps`: capture the textbook TCP scenarios against the reference echo
-server and write them as annotated pcapng under pcap/golden/ (a packet comment
-on every packet worth a look: SYN, SYN-ACK, first FIN, RST, the ACK that starts
-TIME_WAIT). Open them in Wireshark: View > Packet Comments, or the filter
-`frame.comment`.
+"""`make pcaps`: capture the textbook scenarios against the reference servers
+and write them as annotated pcapng under pcap/golden/ (a packet comment on
+every packet worth a look: SYN, SYN-ACK, first FIN, RST, the ACK that starts
+TIME_WAIT; the lines of a chat; each datagram of a guessing game). Open them
+in Wireshark: View > Packet Comments, or the filter `frame.comment`.
+
+The echo captures show how a TCP connection opens and ends; the chat capture
+(two clients on one TCP server) and the guess capture (one game over UDP,
+with a retransmission) are meant to be opened side by side: the same kind
+of request/reply traffic with and without a connection.
 
 Each capture is checked with the same verifier the pcap tests use before it is
 written, so a golden file never shows something the spec says must not happen.
@@ -25,16 +30,19 @@ import dpkt  # noqa: E402
 from osnet_harness.launch import Launcher  # noqa: E402
 from osnet_harness.net import connect, recv_exact, recv_until_eof, rst_close  # noqa: E402
 from osnet_harness.timeouts import T  # noqa: E402
-from wire import Capture, time_wait_sockets  # noqa: E402
+from wire import Capture, tcp_flows, time_wait_sockets, udp_between  # noqa: E402
 
 GOLDEN = ROOT / "pcap" / "golden"
-SERVER = (str(ROOT / os.environ.get("OSNET_BUILD", "build") / "bin" / "echo-epoll")
-          + " --host {host} --port {port}")
+BIN = ROOT / os.environ.get("OSNET_BUILD", "build") / "bin"
+SERVER = str(BIN / "echo-epoll") + " --host {host} --port {port}"
+CHAT = str(BIN / "chat") + " --host {host} --port {port}"
+GUESS = str(BIN / "guess") + " --host {host} --port {port}"
 MESSAGE = b"hello, osnet\n"
 
 
-def annotate(flow, extra):
-    """Frame number -> comment, for the segments of one connection."""
+def annotate(flow, extra, first_payload=True):
+    """Frame number -> comment, for the segments of one connection. extra(flow)
+    adds comments of its own (joined to the generic ones on the same frame)."""
     notes = {}
     hs = flow.handshake()
     if hs:
@@ -46,7 +54,7 @@ def annotate(flow, extra):
     seen_data = set()
     for s in flow.segments:
         who = side[s.src]
-        if s.payload and who not in seen_data:
+        if first_payload and s.payload and who not in seen_data:
             seen_data.add(who)
             notes.setdefault(s.index, f"first payload from the {who} ({len(s.payload)} bytes)"
                              + (": the echo" if who == "server" else ""))
@@ -71,7 +79,8 @@ def annotate(flow, extra):
     for r in flow.rsts():
         notes[r.index] = (f"RST from the {side[r.src]}: the connection is aborted, not closed; "
                           f"unread or unsent data is thrown away and nobody holds TIME_WAIT")
-    notes.update(extra(flow) if extra else {})
+    for frame, text in (extra(flow) if extra else {}).items():
+        notes[frame] = f"{text}; {notes[frame]}" if frame in notes else text
     return notes
 
 
@@ -116,13 +125,216 @@ SCENARIOS = [
 ]
 
 
+def write_pcapng(raw, name, title, notes):
+    out = GOLDEN / f"{name}.pcapng"
+    cmd = ["editcap", "-F", "pcapng", "--capture-comment", title]
+    for frame, text in sorted(notes.items()):
+        cmd += ["-a", f"{frame}:{text}"]
+    cmd += [str(raw), str(out)]
+    subprocess.run(cmd, check=True, capture_output=True)
+    return out
+
+
+# ---- TCP chat: two clients join, talk, one /quit, one closes -------------------
+
+def read_until(sock, token, what):
+    """Read from a chat connection until `token` has arrived (or fail)."""
+    buf = b""
+    sock.settimeout(T(10))
+    while token not in buf:
+        b = sock.recv(4096)
+        if not b:
+            raise AssertionError(f"chat: end-of-file while waiting for {what} ({buf!r})")
+        buf += b
+    return buf
+
+
+def chat_session(server):
+    """alice and bob join, say hello, alice sends /quit (the server closes
+    her connection: first FIN from the server), bob closes his (first FIN
+    from the client). Returns {client port: name}."""
+    alice = connect(server.addr)
+    alice.sendall(b"alice\n")
+    read_until(alice, b"WELCOME alice\n", "WELCOME alice")
+    bob = connect(server.addr)
+    bob.sendall(b"bob\n")
+    read_until(bob, b"WELCOME bob\n", "WELCOME bob")
+    read_until(alice, b"JOIN bob\n", "JOIN bob")
+    alice.sendall(b"hi bob\n")
+    read_until(bob, b"MSG alice hi bob\n", "alice's message")
+    bob.sendall(b"hello alice\n")
+    read_until(alice, b"MSG bob hello alice\n", "bob's message")
+    alice.sendall(b"/quit\n")
+    read_until(alice, b"BYE\n", "BYE")
+    recv_until_eof(alice, T(10))
+    read_until(bob, b"LEAVE alice quit\n", "LEAVE alice quit")
+    ports = {alice.getsockname()[1]: "alice", bob.getsockname()[1]: "bob"}
+    alice.close()
+    bob.close()
+    return ports
+
+
+def chat_notes(names):
+    def extra(flow):
+        who = names[flow.client[1]]
+        notes = {}
+        for s in flow.segments:
+            if not s.payload:
+                continue
+            lines = [l.decode(errors="replace") for l in s.payload.split(b"\n") if l]
+            text = " | ".join(lines)[:120]
+            if s.src == flow.client:
+                notes[s.index] = f"{who} -> server: {text!r}"
+            else:
+                notes[s.index] = f"server -> {who}: {text!r}"
+            if s.src == flow.client and b"/quit" in s.payload:
+                notes[s.index] += " (asks to leave: the server answers BYE and closes first)"
+        return notes
+    return extra
+
+
+def write_chat(index):
+    name = "chat-two-clients"
+    title = ("TCP chat: alice and bob join, exchange a message each way, alice sends /quit "
+             "(the server answers BYE and closes first, so TIME_WAIT is on the server's side of "
+             "her connection), bob closes his connection himself (TIME_WAIT on bob's side). "
+             "Two connections to one port; compare with guess-game-udp.pcapng.")
+    with tempfile.TemporaryDirectory() as tmp:
+        lch = Launcher(CHAT, "chat", tmp)
+        try:
+            server = lch.start()
+            raw = pathlib.Path(tmp) / f"{name}.pcap"
+            with Capture(raw, server.port) as cap:
+                names = chat_session(server)
+
+                def done(flows):
+                    mine = [f for f in flows if f.client[1] in names]
+                    return len(mine) == 2 and all(f.closed_by_both() for f in mine)
+                flows = cap.wait_for(done, what="both chat connections closed")
+        finally:
+            lch.stop_all()
+        flows = [f for f in flows if f.client[1] in names]
+        notes = {}
+        for f in flows:
+            assert f.handshake(), "no handshake in the chat capture"
+            assert not f.rsts(), "an RST in the chat capture"
+            notes.update(annotate(f, chat_notes(names), first_payload=False))
+        out = write_pcapng(raw, name, title, notes)
+        npk = sum(len(f.segments) for f in flows)
+        print(f"  wrote {out.relative_to(ROOT)} ({npk} packets, {len(notes)} comments)")
+        index.append(f"| `{out.name}` | {title} |")
+
+
+# ---- UDP guess: one game, one retransmission --------------------------------------
+
+def guess_game(server):
+    """A binary-search game from one socket. The reply to the second guess is
+    read only after the client has sent the request again (as a client whose
+    timer fired before the reply came, or whose reply was lost): the server
+    answers the retransmission byte for byte the same and does not count it.
+    Returns (client address, [(datagram, comment)...] in wire order)."""
+    import select
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    script = []
+
+    def reply(seq):
+        while True:
+            r, _, _ = select.select([s], [], [], T(5))
+            if not r:
+                raise AssertionError(f"guess: no reply to seq {seq}")
+            data = s.recv(1 << 16)
+            if data.split(b" ")[1:2] == [b"%d" % seq]:
+                return data
+    try:
+        lo, hi, seq = 1, 100, 0
+        while True:
+            seq += 1
+            n = (lo + hi) // 2
+            req = b"GUESS %d %d\n" % (seq, n)
+            s.sendto(req, server.addr)
+            if seq == 1:
+                script.append((req, "the first request: one datagram, no handshake before it; "
+                                    "the server makes a session for this address and port"))
+            else:
+                script.append((req, f"guess #{seq}: a new seq, so a new guess"))
+            if seq == 2:
+                # The client does not read the reply in time: it resends.
+                first = reply(seq)
+                script.append((first, "the reply (a client that missed it, or timed out "
+                                      "first, sends the request again)"))
+                s.sendto(req, server.addr)
+                script.append((req, "retransmission: the same request, same seq; the server "
+                                    "must not count it again"))
+                rep = reply(seq)
+                assert rep == first, f"guess: retransmission answered {rep!r}, first {first!r}"
+                script.append((rep, "the same reply byte for byte: the try count did not move"))
+            else:
+                rep = reply(seq)
+                word = rep.split(b" ")[0].decode()
+                script.append((rep, {"HIGHER": "the secret is higher", "LOWER": "the secret is "
+                                     "lower", "CORRECT": "CORRECT: the try count equals the "
+                                     "number of distinct guesses; no teardown follows, the "
+                                     "session is simply forgotten when idle"}.get(word, word)))
+            word = rep.split(b" ")[0]
+            if word == b"CORRECT":
+                return s.getsockname(), script
+            if word == b"HIGHER":
+                lo = n + 1
+            else:
+                hi = n - 1
+    finally:
+        s.close()
+
+
+def write_guess(index):
+    name = "guess-game-udp"
+    title = ("UDP guessing game: one game by binary search, each request one datagram, each "
+             "reply one datagram, the second request sent twice (a retransmission, answered "
+             "identically and not counted); no handshake, no teardown; GUESS-003, GUESS-012. "
+             "Compare with chat-two-clients.pcapng.")
+    with tempfile.TemporaryDirectory() as tmp:
+        lch = Launcher(GUESS, "guess", tmp, ready_kind="udp")
+        try:
+            server = lch.start()
+            raw = pathlib.Path(tmp) / f"{name}.pcap"
+            with Capture(raw, server.port, proto="udp") as cap:
+                me, script = guess_game(server)
+                packets = cap.wait_packets(
+                    lambda p: len(udp_between(p, me, server.addr)) >= len(script),
+                    what="every datagram of the game")
+        finally:
+            lch.stop_all()
+        dgrams = udp_between(packets, me, server.addr)
+        assert len(dgrams) == len(script), f"guess: {len(dgrams)} datagrams for {len(script)}"
+        assert not tcp_flows(packets, server.port), "guess: TCP in the capture"
+        # Match datagrams to the script in order, per direction.
+        notes = {}
+        ups = [x for x in script if x[0].startswith(b"GUESS")]
+        downs = [x for x in script if not x[0].startswith(b"GUESS")]
+        for d in dgrams:
+            queue = ups if d.src == tuple(me) else downs
+            data, text = queue.pop(0)
+            assert d.payload == data, f"guess: frame {d.index} is {d.payload!r}, expected {data!r}"
+            way = "client -> server" if d.src == tuple(me) else "server -> client"
+            notes[d.index] = f"{way} {data.decode().strip()!r}: {text}"
+        out = write_pcapng(raw, name, title, notes)
+        print(f"  wrote {out.relative_to(ROOT)} ({len(packets)} packets, {len(notes)} comments)")
+        index.append(f"| `{out.name}` | {title} |")
+
+
 def main():
     if not shutil.which("editcap"):
         sys.exit("make pcaps: editcap is missing (tools/install-deps installs tshark)")
     GOLDEN.mkdir(parents=True, exist_ok=True)
     index = ["# Golden captures", "",
-             "Written by `make pcaps` against `echo-epoll`; every packet worth a look carries a",
-             "packet comment (Wireshark: add the column `frame.comment`, or filter on it).", "",
+             "Written by `make pcaps` (`pcap/make_golden.py`) against the reference servers:",
+             "`echo-epoll` for the `echo-*` files, `chat` and `guess` for the other two. Every",
+             "packet worth a look carries a packet comment (Wireshark: add the column",
+             "`frame.comment`, or filter on it). Open `chat-two-clients.pcapng` and",
+             "`guess-game-udp.pcapng` side by side: request/reply traffic over TCP (handshake,",
+             "acknowledgements, FIN and TIME_WAIT around every conversation) and over UDP",
+             "(one datagram each way, nothing else; the client retransmits on its own).", "",
              "| file | what it shows |", "|---|---|"]
     for name, scenario, tw_side, title in SCENARIOS:
         with tempfile.TemporaryDirectory() as tmp:
@@ -146,15 +358,12 @@ def main():
                 lch.stop_all()
             assert flow.handshake(), "no handshake in the capture"
             notes = annotate(flow, None)
-            out = GOLDEN / f"{name}.pcapng"
-            cmd = ["editcap", "-F", "pcapng", "--capture-comment", title]
-            for frame, text in sorted(notes.items()):
-                cmd += ["-a", f"{frame}:{text}"]
-            cmd += [str(raw), str(out)]
-            subprocess.run(cmd, check=True, capture_output=True)
+            out = write_pcapng(raw, name, title, notes)
             print(f"  wrote {out.relative_to(ROOT)} ({len(flow.segments)} packets, "
                   f"{len(notes)} comments)")
             index.append(f"| `{out.name}` | {title} |")
+    write_chat(index)
+    write_guess(index)
     (GOLDEN / "README.md").write_text("\n".join(index) + "\n")
 
 

@@ -4,6 +4,8 @@ Capture: tcpdump on lo, started before the scenario and stopped with SIGINT
 after the last expected packet is in the file (we poll the file for it: an
 event, not a sleep). Verifier: dpkt reads the file and sorts each TCP
 connection's segments by direction: handshake, payload bytes, FIN, RST.
+For UDP it lists the datagrams between two ports (direction, payload size
+and bytes) and whatever else (TCP) went between them.
 """
 import os
 import shutil
@@ -23,18 +25,30 @@ class CaptureUnavailable(Exception):
 
 
 class Capture:
-    """tcpdump -i lo on one port, written to `path` packet by packet."""
+    """tcpdump -i lo on one port, written to `path` packet by packet.
 
-    def __init__(self, path, port, proto="tcp"):
+    proto: "tcp", "udp", or "any" (every packet to or from the port: what a
+    UDP test uses to see that no TCP went there either)."""
+
+    def __init__(self, path, port, proto="tcp", peer_port=None):
         self.path, self.port, self.proto = str(path), port, proto
+        self.peer_port = peer_port  # also require this port (one connection only)
         self.proc = None
 
     def __enter__(self):
         tcpdump = shutil.which("tcpdump") or "/usr/bin/tcpdump"
         if not os.path.exists(tcpdump):
             raise CaptureUnavailable("tcpdump is not installed (tools/install-deps installs it)")
-        cmd = [tcpdump, "-i", "lo", "-n", "-s", "0", "--immediate-mode", "-U",
-               "-w", self.path, f"{self.proto} port {self.port}"]
+        flt = f"port {self.port}" if self.proto == "any" else f"{self.proto} port {self.port}"
+        if self.peer_port:
+            flt += f" and port {self.peer_port}"
+        # -s 0 would size every ring frame for a 256 KiB snapshot, so the
+        # default 2 MiB kernel buffer would hold a handful of packets and a
+        # burst on lo would lose some ("dropped by kernel"). A snapshot of
+        # lo's 64 KiB MTU plus headers and a 32 MiB buffer (-B, in KiB) keep
+        # every packet.
+        cmd = [tcpdump, "-i", "lo", "-n", "-s", "65600", "-B", "32768", "--immediate-mode",
+               "-U", "-w", self.path, flt]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                      text=True)
         # tcpdump prints "listening on lo ..." once the capture is live.
@@ -69,6 +83,19 @@ class Capture:
             if time.monotonic() > deadline:
                 raise AssertionError(f"the capture never showed {what} within "
                                      f"{T(10) if timeout is None else timeout:.0f}s ({self.path})")
+            time.sleep(0.02)
+
+    def wait_packets(self, predicate, timeout=None, what="the expected packets"):
+        """Poll the capture file until predicate(packets) is true; return the packets."""
+        limit = T(10) if timeout is None else timeout
+        deadline = time.monotonic() + limit
+        while True:
+            packets = self.packets()
+            if predicate(packets):
+                return packets
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the capture never showed {what} within {limit:.0f}s "
+                                     f"({self.path})")
             time.sleep(0.02)
 
     def __exit__(self, *exc):
@@ -254,3 +281,74 @@ def time_wait_sockets(local_port=None, remote_port=None):
         if (local_port is None or lp == local_port) and (remote_port is None or rp == remote_port):
             res.append((local, remote))
     return res
+
+
+class Datagram:
+    """One UDP datagram seen on the wire."""
+
+    def __init__(self, index, ts, src, dst, udp):
+        self.index, self.ts, self.src, self.dst = index, ts, src, dst
+        self.payload = bytes(udp.data)
+
+    def __repr__(self):
+        return (f"#{self.index} {self.src[0]}:{self.src[1]} > {self.dst[0]}:{self.dst[1]} "
+                f"UDP len={len(self.payload)}")
+
+
+def _endpoints(ip, l4):
+    return (ip_str(ip, "src"), l4.sport), (ip_str(ip, "dst"), l4.dport)
+
+
+def udp_datagrams(packets, port):
+    """UDP datagrams to or from `port`, in capture order (index = frame number)."""
+    out = []
+    for i, (ts, ip) in enumerate(packets, 1):
+        udp = ip.data
+        if isinstance(udp, dpkt.udp.UDP) and port in (udp.sport, udp.dport):
+            src, dst = _endpoints(ip, udp)
+            out.append(Datagram(i, ts, src, dst, udp))
+    return out
+
+
+def udp_between(packets, a, b):
+    """UDP datagrams between endpoints a and b ((host, port) each), both ways."""
+    return [d for d in udp_datagrams(packets, a[1]) if {d.src, d.dst} == {tuple(a), tuple(b)}]
+
+
+def tcp_between_ports(packets, port_a, port_b):
+    """TCP segments with port_a on one end and port_b on the other."""
+    out = []
+    for i, (ts, ip) in enumerate(packets, 1):
+        tcp = ip.data
+        if isinstance(tcp, dpkt.tcp.TCP) and {tcp.sport, tcp.dport} == {port_a, port_b}:
+            src, dst = _endpoints(ip, tcp)
+            out.append(Segment(i, ts, src, dst, tcp))
+    return out
+
+
+def non_udp(packets, port):
+    """Every packet to or from `port` that is not UDP (TCP, or anything else
+    the capture filter let through), as (frame number, description)."""
+    out = []
+    for i, (ts, ip) in enumerate(packets, 1):
+        l4 = ip.data
+        if isinstance(l4, dpkt.udp.UDP):
+            continue
+        if isinstance(l4, dpkt.tcp.TCP):
+            if port in (l4.sport, l4.dport):
+                src, dst = _endpoints(ip, l4)
+                out.append((i, repr(Segment(i, ts, src, dst, l4))))
+        else:
+            out.append((i, f"#{i} IP protocol {ip.p if hasattr(ip, 'p') else '?'}"))
+    return out
+
+
+def describe_datagrams(datagrams, client, limit=40):
+    """Lines like '#3 client -> server 100 bytes' for a failure message."""
+    lines = []
+    for d in datagrams[:limit]:
+        way = "client -> server" if d.src == tuple(client) else "server -> client"
+        lines.append(f"  #{d.index:<4} {way} {len(d.payload)} bytes")
+    if len(datagrams) > limit:
+        lines.append(f"  ... {len(datagrams) - limit} more")
+    return "\n".join(lines) or "  (none)"

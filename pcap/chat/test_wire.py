@@ -12,8 +12,7 @@ import pytest
 from chat.chatclient import Client, close_all, gather, joined
 from osnet_harness.launch import free_port
 from osnet_harness.timeouts import T
-from chat.chatwire import ChatCapture
-from wire import CaptureUnavailable, time_wait_sockets
+from wire import Capture, CaptureUnavailable, time_wait_sockets
 
 
 def capture(workdir, server, name, client_port=None):
@@ -23,7 +22,7 @@ def capture(workdir, server, name, client_port=None):
     if not (server.host.startswith("127.") or server.host in ("::1", "localhost")):
         pytest.skip(f"the capture is taken on the loopback interface; {server.host} is not on it")
     try:
-        return ChatCapture(workdir / f"{name}.pcap", server.port, client_port).__enter__()
+        return Capture(workdir / f"{name}.pcap", server.port, peer_port=client_port).__enter__()
     except CaptureUnavailable as e:
         pytest.skip(f"no capture possible: {e}")
 
