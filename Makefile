@@ -129,15 +129,23 @@ broken: all
 trace:
 	@$(PY) tools/trace
 
+# Runs one stage of `make check`, recording how long it took and, if it
+# failed, its exit status (tools/summary counts a stage that failed without
+# a failing test in its report, e.g. when it could not run at all).
+define stage
+	@mkdir -p $(RESULTS); t0=$$(date +%s); $(1) || echo $$? > $(RESULTS)/$(2).exit; \
+	  echo $$(( $$(date +%s) - t0 )) > $(RESULTS)/$(2).seconds
+endef
+
 check: deps
 	@rm -rf $(RESULTS)
 	@$(MAKE) -s all
-	-@$(PY) tools/trace --junit $(RESULTS)/trace.xml
-	-@$(MAKE) -s unit
-	-@$(MAKE) -s conformance
-	-@$(MAKE) -s faults
-	-@$(MAKE) -s pcap
-	-@$(MAKE) -s broken
+	$(call stage,$(PY) tools/trace --junit $(RESULTS)/trace.xml,trace)
+	$(call stage,$(MAKE) -s unit,unit)
+	$(call stage,$(MAKE) -s conformance,conformance)
+	$(call stage,$(MAKE) -s faults,faults)
+	$(call stage,$(MAKE) -s pcap,pcap)
+	$(call stage,$(MAKE) -s broken,broken)
 	@$(PY) tools/summary $(RESULTS)
 
 pcaps: all

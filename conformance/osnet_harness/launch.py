@@ -276,7 +276,7 @@ class Server:
                                   f"command: {self.command_line()}\n"
                                   + self.stderr_block())
             if self.ready_kind == "udp":
-                if udp_probe(self.addr, wait=min(0.2 + delay, 1.0)):
+                if udp_probe(self.addr, wait=min(0.01 + delay, 1.0)):
                     return self
             else:
                 try:
