@@ -29,6 +29,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "acceptor.h"
 #include "args.h"
 #include "buf.h"
 #include "line.h"
@@ -41,8 +42,6 @@
 
 #define READ_CHUNK (64 * 1024)
 #define DEFAULT_QUEUE_MAX (256 * 1024)
-#define BACKOFF_MS 100
-#define ACCEPTS_PER_WAKEUP 64 /* fairness: see on_listen() */
 #define DRAIN_READS 16        /* see client_destroy() */
 /* The longest line the server sends but WHO: "MSG <nick> <text>\n". */
 #define OUT_LINE_MAX (4 + PROTO_NICK_MAX + 1 + LINE_CONTENT_MAX + 1)
@@ -76,10 +75,8 @@ struct client {
 
 struct server {
     struct loop *loop;
-    int listen_fd;
     int sig_fd;
-    struct loop_timer *backoff; /* re-enables accept after a pause */
-    bool accept_troubled;       /* in an episode of failing accepts */
+    struct acceptor *acceptor; /* hands new connections to client_open() */
     size_t queue_max;
     struct roster roster;       /* joined clients, sorted by nick */
     struct client *clients;
@@ -89,8 +86,6 @@ struct server {
     struct client *dead;               /* to close and free */
     char rbuf[READ_CHUNK];
 };
-
-static void on_listen(struct loop *loop, int fd, uint32_t events, void *ctx);
 
 static struct client *client_of(struct roster_entry *e)
 {
@@ -550,21 +545,23 @@ static void on_client(struct loop *loop, int fd, uint32_t events, void *ctx)
 }
 
 /* Turns away a connection the server has no memory for: one best-effort
- * line, then close. */
+ * line before the acceptor closes it. */
 static void refuse_fd(struct server *s, int fd)
 {
     (void)!send(fd, busy_line, sizeof(busy_line) - 1, MSG_NOSIGNAL);
     /* Unread input would turn the close into an RST that may overtake the
      * line. */
     (void)!recv(fd, s->rbuf, sizeof(s->rbuf), 0);
-    close(fd);
 }
 
-/* Starts serving an accepted connection as an unjoined client. Returns 0,
- * or a negative errno when it could not be set up (the connection has then
- * been refused and closed). */
-static int client_open(struct server *s, int fd)
+/* Starts serving a connection the acceptor took (see acceptor.h: at most 64
+ * per wakeup, accept paused for 100 ms when out of descriptors or memory)
+ * as an unjoined client. Returns 0, or a negative errno when it could not
+ * be set up: the connection has then been told "ERR server-busy", and the
+ * acceptor closes it and pauses accepting. */
+static int client_open(int fd, void *ctx)
 {
+    struct server *s = ctx;
     struct client *c = calloc(1, sizeof(*c));
     int rc;
 
@@ -596,124 +593,20 @@ static int client_open(struct server *s, int fd)
     return 0;
 }
 
-/* Stops watching the listener for BACKOFF_MS: the cause (no free fd, no
- * memory) outlasts one iteration, so accepting again at once would spin,
- * and the pending connections wait in the kernel's queue meanwhile. The
- * clients already connected go on being served. */
-static void pause_accept(struct server *s, int err)
-{
-    int rc;
-
-    if (!s->accept_troubled) {
-        log_warn("accept: %s; pausing accept for %d ms (logged once until accept succeeds)",
-                 strerror(err), BACKOFF_MS);
-        s->accept_troubled = true;
-    }
-    loop_remove(s->loop, s->listen_fd);
-    rc = loop_timer_arm(s->backoff, BACKOFF_MS);
-    if (rc < 0)
-        log_error("cannot arm the accept backoff timer: %s", strerror(-rc));
-}
-
-/* The accept pause is over: watch the listener again (or pause again). */
-static void on_backoff_over(struct loop *loop, void *ctx)
-{
-    struct server *s = ctx;
-    int rc = loop_add(loop, s->listen_fd, EPOLLIN, on_listen, s);
-
-    if (rc < 0)
-        pause_accept(s, -rc);
-}
-
-/* Accepts at most ACCEPTS_PER_WAKEUP connections per call, so that a crowd
- * of newcomers (or an accept that keeps failing) cannot keep the loop from
- * the clients it has; the level-triggered listener brings the rest on the
- * next iteration. */
-static void on_listen(struct loop *loop, int fd, uint32_t events, void *ctx)
-{
-    struct server *s = ctx;
-    int cfd, rc;
-
-    (void)loop;
-    (void)events;
-    for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
-        cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (cfd < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK)
-                return;
-            switch (net_accept_classify(errno)) {
-            case NET_ACCEPT_TRANSIENT:
-                log_debug("accept: %s (that connection is lost)", strerror(errno));
-                continue;
-            case NET_ACCEPT_RESOURCES:
-                pause_accept(s, errno);
-                return;
-            case NET_ACCEPT_FATAL:
-                log_error("accept: %s", strerror(errno));
-                pause_accept(s, errno);
-                return;
-            }
-        }
-        if (s->accept_troubled) {
-            log_info("accept: working again");
-            s->accept_troubled = false;
-        }
-        rc = client_open(s, cfd);
-        if (rc < 0) {
-            pause_accept(s, -rc);
-            return;
-        }
-    }
-}
-
-/* SIGTERM or SIGINT arrived through the signalfd: stop the loop; main()
- * then closes everything and exits 0. */
-static void on_signal(struct loop *loop, int fd, uint32_t events, void *ctx)
-{
-    int signo = sig_read_stopfd(fd);
-
-    (void)events;
-    (void)ctx;
-    if (signo <= 0)
-        return;
-    log_info("%s: stopping", signo == SIGTERM ? "SIGTERM" : "SIGINT");
-    loop_stop(loop);
-}
-
-/* Opens the signalfd, the listener and the loop. Returns 0 or a negative
+/* Opens the loop, the SIGTERM/SIGINT watch that stops it (main() then
+ * closes everything and exits 0) and the listener. Returns 0 or a negative
  * errno, logged. */
 static int server_start(struct server *s, const struct args_server *a)
 {
-    char addr[NET_ADDR_MAX];
-    int rc;
+    int rc = loop_create(&s->loop);
 
-    s->sig_fd = sig_open_stopfd();
-    if (s->sig_fd < 0) {
-        rc = s->sig_fd;
-        log_error("signalfd: %s", strerror(-rc));
-        return rc;
-    }
-    s->listen_fd = net_listen(a->host, a->port, SOMAXCONN, NET_NONBLOCK);
-    if (s->listen_fd < 0) {
-        rc = s->listen_fd;
-        log_error("cannot listen on %s:%u: %s", a->host, a->port, strerror(-rc));
-        return rc;
-    }
-    rc = loop_create(&s->loop);
     if (rc == 0)
-        rc = loop_timer_create(s->loop, on_backoff_over, s, &s->backoff);
-    if (rc == 0)
-        rc = loop_add(s->loop, s->sig_fd, EPOLLIN, on_signal, s);
-    if (rc == 0)
-        rc = loop_add(s->loop, s->listen_fd, EPOLLIN, on_listen, s);
-    if (rc == 0)
-        rc = net_local_addr(s->listen_fd, addr, sizeof(addr));
+        rc = sig_watch_stop(s->loop, &s->sig_fd);
     if (rc < 0) {
         log_error("cannot set up the event loop: %s", strerror(-rc));
         return rc;
     }
-    log_info("listening on %s", addr);
-    return 0;
+    return acceptor_listen(s->loop, a->host, a->port, client_open, s, &s->acceptor);
 }
 
 /* Closes every client as it stands (queued output is dropped: the server is
@@ -726,10 +619,8 @@ static void server_free(struct server *s)
         s->clients->graceful = false;
         client_destroy(s->clients);
     }
-    loop_timer_destroy(s->backoff);
+    acceptor_destroy(s->acceptor);
     loop_destroy(s->loop);
-    if (s->listen_fd >= 0)
-        close(s->listen_fd);
     if (s->sig_fd >= 0)
         close(s->sig_fd);
 }
@@ -746,7 +637,6 @@ int main(int argc, char **argv)
     char err[256];
     int rc;
 
-    s.listen_fd = -1;
     s.sig_fd = -1;
     s.queue_max = DEFAULT_QUEUE_MAX;
     roster_init(&s.roster);

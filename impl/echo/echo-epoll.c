@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "acceptor.h"
 #include "args.h"
 #include "buf.h"
 #include "log.h"
@@ -26,8 +27,6 @@
 
 #define READ_CHUNK (64 * 1024)
 #define DEFAULT_HIGH_WATER (256 * 1024)
-#define BACKOFF_MS 100
-#define ACCEPTS_PER_WAKEUP 64 /* fairness: see on_listen() */
 
 struct server;
 
@@ -42,16 +41,12 @@ struct conn {
 
 struct server {
     struct loop *loop;
-    int listen_fd;
     int sig_fd;
-    struct loop_timer *backoff; /* re-enables accept after a pause */
-    bool accept_troubled;       /* in an episode of failing accepts */
+    struct acceptor *acceptor; /* hands new connections to conn_open() */
     size_t high_water, low_water;
     struct conn *conns; /* every open connection, for the final close */
     size_t nconns;
 };
-
-static void on_listen(struct loop *loop, int fd, uint32_t events, void *ctx);
 
 static void conn_close(struct conn *c)
 {
@@ -178,8 +173,13 @@ static void on_conn(struct loop *loop, int fd, uint32_t events, void *ctx)
     }
 }
 
-static int conn_open(struct server *s, int fd)
+/* Starts serving a connection the acceptor took (see acceptor.h: at most 64
+ * per wakeup, accept paused for 100 ms when out of descriptors or memory).
+ * Returns 0, or a negative errno when it cannot be served: the acceptor then
+ * closes it and pauses accepting. */
+static int conn_open(int fd, void *ctx)
 {
+    struct server *s = ctx;
     struct conn *c = calloc(1, sizeof(*c));
     int rc;
 
@@ -205,115 +205,19 @@ static int conn_open(struct server *s, int fd)
     return 0;
 }
 
-/* Stops watching the listener for BACKOFF_MS. Accepting again at once would
- * spin: the condition (no free fd, no memory) outlasts one iteration, and
- * the pending connection stays queued in the kernel meanwhile. */
-static void pause_accept(struct server *s, int err)
-{
-    int rc;
-
-    if (!s->accept_troubled) {
-        log_msg(net_accept_classify(err) == NET_ACCEPT_RESOURCES ? LOG_LEVEL_WARN
-                                                                 : LOG_LEVEL_ERROR,
-                "accept: %s; pausing accept for %d ms (logged once until accept succeeds)",
-                strerror(err), BACKOFF_MS);
-        s->accept_troubled = true;
-    }
-    loop_remove(s->loop, s->listen_fd);
-    rc = loop_timer_arm(s->backoff, BACKOFF_MS);
-    if (rc < 0)
-        log_error("cannot arm the accept backoff timer: %s", strerror(-rc));
-}
-
-static void on_backoff_over(struct loop *loop, void *ctx)
-{
-    struct server *s = ctx;
-    int rc = loop_add(loop, s->listen_fd, EPOLLIN, on_listen, s);
-
-    if (rc < 0)
-        pause_accept(s, -rc);
-}
-
-/* Accepts pending connections, at most ACCEPTS_PER_WAKEUP of them: a burst
- * of new clients (or an accept that keeps failing) must not keep the loop
- * from serving the connections it already has. The listener is level-
- * triggered, so whatever is left is picked up on the next iteration. */
-static void on_listen(struct loop *loop, int fd, uint32_t events, void *ctx)
-{
-    struct server *s = ctx;
-    int cfd, rc;
-
-    (void)loop;
-    (void)events;
-    for (int n = 0; n < ACCEPTS_PER_WAKEUP; n++) {
-        cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (cfd < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK)
-                return;
-            if (net_accept_classify(errno) == NET_ACCEPT_TRANSIENT) {
-                log_debug("accept: %s (that connection is lost)", strerror(errno));
-                continue;
-            }
-            pause_accept(s, errno);
-            return;
-        }
-        if (s->accept_troubled) {
-            log_info("accept: working again");
-            s->accept_troubled = false;
-        }
-        rc = conn_open(s, cfd);
-        if (rc < 0) {
-            close(cfd);
-            pause_accept(s, -rc);
-            return;
-        }
-    }
-}
-
-static void on_signal(struct loop *loop, int fd, uint32_t events, void *ctx)
-{
-    int signo = sig_read_stopfd(fd);
-
-    (void)events;
-    (void)ctx;
-    if (signo <= 0)
-        return;
-    log_info("%s: stopping", signo == SIGTERM ? "SIGTERM" : "SIGINT");
-    loop_stop(loop);
-}
-
+/* Opens the loop, the SIGTERM/SIGINT watch that stops it and the listener.
+ * Returns 0 or a negative errno, logged. */
 static int server_start(struct server *s, const struct args_server *a)
 {
-    char addr[NET_ADDR_MAX];
-    int rc;
+    int rc = loop_create(&s->loop);
 
-    s->sig_fd = sig_open_stopfd();
-    if (s->sig_fd < 0) {
-        rc = s->sig_fd;
-        log_error("signalfd: %s", strerror(-rc));
-        return rc;
-    }
-    s->listen_fd = net_listen(a->host, a->port, SOMAXCONN, NET_NONBLOCK);
-    if (s->listen_fd < 0) {
-        rc = s->listen_fd;
-        log_error("cannot listen on %s:%u: %s", a->host, a->port, strerror(-rc));
-        return rc;
-    }
-    rc = loop_create(&s->loop);
     if (rc == 0)
-        rc = loop_timer_create(s->loop, on_backoff_over, s, &s->backoff);
-    if (rc == 0)
-        rc = loop_add(s->loop, s->sig_fd, EPOLLIN, on_signal, s);
-    if (rc == 0)
-        rc = loop_add(s->loop, s->listen_fd, EPOLLIN, on_listen, s);
-    if (rc == 0)
-        rc = net_local_addr(s->listen_fd, addr, sizeof(addr));
+        rc = sig_watch_stop(s->loop, &s->sig_fd);
     if (rc < 0) {
         log_error("cannot set up the event loop: %s", strerror(-rc));
         return rc;
     }
-    log_info("listening on %s", addr);
-    return 0;
+    return acceptor_listen(s->loop, a->host, a->port, conn_open, s, &s->acceptor);
 }
 
 /* Closes every connection as it stands (pending output is dropped: the
@@ -324,17 +228,15 @@ static void server_free(struct server *s)
         log_info("closing %zu connections", s->nconns);
     while (s->conns != NULL)
         conn_close(s->conns);
-    loop_timer_destroy(s->backoff);
+    acceptor_destroy(s->acceptor);
     loop_destroy(s->loop);
-    if (s->listen_fd >= 0)
-        close(s->listen_fd);
     if (s->sig_fd >= 0)
         close(s->sig_fd);
 }
 
 int main(int argc, char **argv)
 {
-    struct server s = {.listen_fd = -1, .sig_fd = -1, .high_water = DEFAULT_HIGH_WATER};
+    struct server s = {.sig_fd = -1, .high_water = DEFAULT_HIGH_WATER};
     const struct args_opt extra[] = {
         {"high-water", ARGS_SIZE, &s.high_water, 1, 1ULL << 30, "BYTES",
          "stop reading a client with BYTES unsent (default 256k; resume at half)"},

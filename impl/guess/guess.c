@@ -160,18 +160,6 @@ static void on_datagrams(struct loop *loop, int fd, uint32_t events, void *ctx)
     arm_sweep(s);
 }
 
-static void on_signal(struct loop *loop, int fd, uint32_t events, void *ctx)
-{
-    int signo = sig_read_stopfd(fd);
-
-    (void)events;
-    (void)ctx;
-    if (signo <= 0)
-        return;
-    log_info("%s: stopping", signo == SIGTERM ? "SIGTERM" : "SIGINT");
-    loop_stop(loop);
-}
-
 static int server_start(struct server *s, const struct args_server *a,
                         const struct session_config *cfg)
 {
@@ -179,11 +167,6 @@ static int server_start(struct server *s, const struct args_server *a,
     char addr[NET_ADDR_MAX];
     int rc;
 
-    s->sig_fd = sig_open_stopfd();
-    if (s->sig_fd < 0) {
-        log_error("signalfd: %s", strerror(-s->sig_fd));
-        return s->sig_fd;
-    }
     rc = session_table_create(cfg, &s->table);
     if (rc < 0) {
         log_error("cannot create the session table: %s", strerror(-rc));
@@ -197,11 +180,12 @@ static int server_start(struct server *s, const struct args_server *a,
     /* Best effort: the kernel caps it at net.core.rmem_max. */
     if (setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) < 0)
         log_debug("SO_RCVBUF: %s", strerror(errno));
+    /* SIGTERM and SIGINT stop the loop; main() then frees everything. */
     rc = loop_create(&s->loop);
     if (rc == 0)
-        rc = loop_timer_create(s->loop, on_sweep, s, &s->sweep);
+        rc = sig_watch_stop(s->loop, &s->sig_fd);
     if (rc == 0)
-        rc = loop_add(s->loop, s->sig_fd, EPOLLIN, on_signal, s);
+        rc = loop_timer_create(s->loop, on_sweep, s, &s->sweep);
     if (rc == 0)
         rc = loop_add(s->loop, s->fd, EPOLLIN, on_datagrams, s);
     if (rc == 0)

@@ -6,6 +6,9 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "log.h"
+#include "loop.h"
+
 void sig_stop_set(sigset_t *set)
 {
     sigemptyset(set);
@@ -82,6 +85,34 @@ int sig_read_stopfd(int fd)
     if (n != (ssize_t)sizeof(si))
         return -EIO;
     return (int)si.ssi_signo;
+}
+
+static void on_stop_signal(struct loop *loop, int fd, uint32_t events, void *ctx)
+{
+    int signo = sig_read_stopfd(fd);
+
+    (void)events;
+    (void)ctx;
+    if (signo <= 0)
+        return;
+    log_info("%s: stopping", signo == SIGTERM ? "SIGTERM" : "SIGINT");
+    loop_stop(loop);
+}
+
+int sig_watch_stop(struct loop *loop, int *fd_out)
+{
+    int fd = sig_open_stopfd();
+    int rc;
+
+    if (fd < 0)
+        return fd;
+    rc = loop_add(loop, fd, EPOLLIN, on_stop_signal, NULL);
+    if (rc < 0) {
+        close(fd);
+        return rc;
+    }
+    *fd_out = fd;
+    return 0;
 }
 
 int sig_ignore_pipe(void)

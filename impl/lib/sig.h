@@ -33,6 +33,16 @@ int sig_wait_stop(void);
  * or a negative errno. */
 int sig_open_stopfd(void);
 
+struct loop;
+
+/* Opens a stop signalfd (sig_open_stopfd) and watches it on loop: when
+ * SIGTERM or SIGINT arrives it logs "SIGTERM: stopping" (or "SIGINT: ...")
+ * and calls loop_stop(), so loop_run() returns 0 and main() can close
+ * everything and exit 0. Returns 0 and stores the signalfd in *fd_out (the
+ * caller closes it after loop_destroy()), or a negative errno, in which case
+ * nothing is left open or watched. */
+int sig_watch_stop(struct loop *loop, int *fd_out);
+
 /* Takes one pending signal from a signalfd. Returns its number, 0 when none
  * is pending, or a negative errno. */
 int sig_read_stopfd(int fd);

@@ -301,18 +301,6 @@ static void on_socket(struct loop *loop, int fd, uint32_t events, void *ctx)
     set_mask(s, EPOLLIN);
 }
 
-static void on_signal(struct loop *loop, int fd, uint32_t events, void *ctx)
-{
-    int signo = sig_read_stopfd(fd);
-
-    (void)events;
-    (void)ctx;
-    if (signo <= 0)
-        return;
-    log_info("%s: stopping", signo == SIGTERM ? "SIGTERM" : "SIGINT");
-    loop_stop(loop);
-}
-
 static int server_start(struct server *s, const struct args_server *a)
 {
     int bufsize = SOCKBUF_BYTES;
@@ -323,11 +311,6 @@ static int server_start(struct server *s, const struct args_server *a)
     if (s->data == NULL) {
         log_error("out of memory");
         return -ENOMEM;
-    }
-    s->sig_fd = sig_open_stopfd();
-    if (s->sig_fd < 0) {
-        log_error("signalfd: %s", strerror(-s->sig_fd));
-        return s->sig_fd;
     }
     s->fd = net_udp_bind(a->host, a->port, NET_NONBLOCK);
     if (s->fd < 0) {
@@ -352,11 +335,12 @@ static int server_start(struct server *s, const struct args_server *a)
         s->pktinfo = true;
     }
     s->mask = EPOLLIN;
+    /* SIGTERM and SIGINT stop the loop; main() then frees everything. */
     rc = loop_create(&s->loop);
     if (rc == 0)
-        rc = loop_timer_create(s->loop, on_pause_over, s, &s->pause);
+        rc = sig_watch_stop(s->loop, &s->sig_fd);
     if (rc == 0)
-        rc = loop_add(s->loop, s->sig_fd, EPOLLIN, on_signal, s);
+        rc = loop_timer_create(s->loop, on_pause_over, s, &s->pause);
     if (rc == 0)
         rc = loop_add(s->loop, s->fd, s->mask, on_socket, s);
     if (rc == 0)

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "loop.h"
 #include "sig.h"
 
 static void test_stopfd_reads_signals(void **state)
@@ -82,6 +83,42 @@ static void test_ignore_pipe(void **state)
     close(fds[1]);
 }
 
+/* The stop watch ends loop_run() on SIGTERM and on SIGINT, and only then. */
+static void on_timer_count(struct loop *loop, void *ctx)
+{
+    int *fired = ctx;
+
+    (void)loop;
+    (*fired)++;
+    assert_int_equal(raise(*fired == 1 ? SIGTERM : SIGINT), 0);
+}
+
+static void test_watch_stop_stops_loop(void **state)
+{
+    struct loop *loop;
+    struct loop_timer *t;
+    int fired = 0;
+    int fd;
+
+    (void)state;
+    assert_int_equal(loop_create(&loop), 0);
+    assert_int_equal(sig_watch_stop(loop, &fd), 0);
+    assert_true(fd >= 0);
+    assert_int_equal(loop_timer_create(loop, on_timer_count, &fired, &t), 0);
+    assert_int_equal(loop_timer_arm(t, 10), 0);
+    assert_int_equal(loop_run(loop), 0);
+    assert_int_equal(fired, 1);
+    assert_int_equal(loop_timer_arm(t, 10), 0);
+    assert_int_equal(loop_run(loop), 0);
+    assert_int_equal(fired, 2);
+    assert_int_equal(sig_read_stopfd(fd), 0); /* each signal taken */
+    /* The caller owns the descriptor; the loop watches it. */
+    assert_int_equal(loop_remove(loop, fd), 0);
+    loop_timer_destroy(t);
+    loop_destroy(loop);
+    close(fd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -89,6 +126,7 @@ int main(void)
         cmocka_unit_test(test_stopfd_undoes_ignore),
         cmocka_unit_test(test_block_and_wait),
         cmocka_unit_test(test_ignore_pipe),
+        cmocka_unit_test(test_watch_stop_stops_loop),
     };
 
     alarm(30);

@@ -1,0 +1,134 @@
+#include "acceptor.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "net.h"
+
+struct acceptor {
+    struct loop *loop;
+    int fd;
+    acceptor_cb *cb;
+    void *ctx;
+    struct loop_timer *backoff; /* re-enables accept after a pause */
+    bool troubled;              /* in an episode of failing accepts */
+};
+
+static void on_listen(struct loop *loop, int fd, uint32_t events, void *ctx);
+
+/* Stops watching the listener for ACCEPTOR_BACKOFF_MS; err (positive) is
+ * the cause, logged once per episode. */
+static void acceptor_pause(struct acceptor *a, int err)
+{
+    int rc;
+
+    if (!a->troubled) {
+        log_msg(net_accept_classify(err) == NET_ACCEPT_RESOURCES ? LOG_LEVEL_WARN : LOG_LEVEL_ERROR,
+                "accept: %s; pausing accept for %d ms (logged once until accept succeeds)",
+                strerror(err), ACCEPTOR_BACKOFF_MS);
+        a->troubled = true;
+    }
+    loop_remove(a->loop, a->fd);
+    rc = loop_timer_arm(a->backoff, ACCEPTOR_BACKOFF_MS);
+    if (rc < 0)
+        log_error("cannot arm the accept backoff timer: %s", strerror(-rc));
+}
+
+/* The pause is over: watch the listener again (or pause again). */
+static void on_backoff_over(struct loop *loop, void *ctx)
+{
+    struct acceptor *a = ctx;
+    int rc = loop_add(loop, a->fd, EPOLLIN, on_listen, a);
+
+    if (rc < 0)
+        acceptor_pause(a, -rc);
+}
+
+static void on_listen(struct loop *loop, int fd, uint32_t events, void *ctx)
+{
+    struct acceptor *a = ctx;
+    int cfd, rc;
+
+    (void)loop;
+    (void)events;
+    for (int n = 0; n < ACCEPTOR_PER_WAKEUP; n++) {
+        cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (cfd < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return;
+            if (net_accept_classify(errno) == NET_ACCEPT_TRANSIENT) {
+                log_debug("accept: %s (that connection is lost)", strerror(errno));
+                continue;
+            }
+            acceptor_pause(a, errno);
+            return;
+        }
+        if (a->troubled) {
+            log_info("accept: working again");
+            a->troubled = false;
+        }
+        rc = a->cb(cfd, a->ctx);
+        if (rc < 0) {
+            close(cfd);
+            acceptor_pause(a, -rc);
+            return;
+        }
+    }
+}
+
+int acceptor_listen(struct loop *loop, const char *host, unsigned port, acceptor_cb *cb, void *ctx,
+                    struct acceptor **out)
+{
+    struct acceptor *a = calloc(1, sizeof(*a));
+    char addr[NET_ADDR_MAX];
+    int rc;
+
+    if (a == NULL) {
+        rc = -ENOMEM;
+        goto fail;
+    }
+    a->loop = loop;
+    a->cb = cb;
+    a->ctx = ctx;
+    a->fd = net_listen(host, port, SOMAXCONN, NET_NONBLOCK);
+    if (a->fd < 0) {
+        rc = a->fd;
+        goto fail;
+    }
+    rc = loop_timer_create(loop, on_backoff_over, a, &a->backoff);
+    if (rc == 0)
+        rc = loop_add(loop, a->fd, EPOLLIN, on_listen, a);
+    if (rc == 0)
+        rc = net_local_addr(a->fd, addr, sizeof(addr));
+    if (rc < 0)
+        goto fail;
+    log_info("listening on %s", addr);
+    *out = a;
+    return 0;
+fail:
+    log_error("cannot listen on %s:%u: %s", host != NULL ? host : "*", port, strerror(-rc));
+    acceptor_destroy(a);
+    return rc;
+}
+
+int acceptor_fd(const struct acceptor *a)
+{
+    return a->fd;
+}
+
+void acceptor_destroy(struct acceptor *a)
+{
+    if (a == NULL)
+        return;
+    if (a->fd >= 0) {
+        loop_remove(a->loop, a->fd); /* -ENOENT while paused */
+        close(a->fd);
+    }
+    loop_timer_destroy(a->backoff);
+    free(a);
+}
