@@ -115,7 +115,7 @@ unit: all
 	@tools/run-unit $(RESULTS) $(UNIT_BINS)
 
 conformance: all
-	@$(OSNET) check --all --suite conformance --quiet --junit $(RESULTS)/conformance
+	@$(OSNET) check --all --suite conformance --quiet --jobs 3 --junit $(RESULTS)/conformance
 
 faults: all
 	@$(OSNET) check --all --suite faults --quiet --junit $(RESULTS)/faults
@@ -124,7 +124,7 @@ pcap: all
 	@$(OSNET) check --all --suite pcap --quiet --junit $(RESULTS)/pcap
 
 broken: all
-	@$(PY) tools/check-broken -j 3 --junit $(RESULTS)/broken
+	@$(PY) tools/check-broken -j 4 --junit $(RESULTS)/broken
 
 trace:
 	@$(PY) tools/trace
