@@ -158,7 +158,10 @@ bench-echo: all
 sanitize:
 	@$(MAKE) -s BUILD=build-san CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" all
 	@tools/run-unit build-san/results $(subst $(BUILD)/,build-san/,$(UNIT_BINS))
-	@OSNET_BUILD=build-san OSNET_NO_BUILD=1 OSNET_TIMEOUT_MULTIPLIER=4 $(OSNET) check echo --suite conformance --quiet --junit build-san/results/conformance
+	@for c in $(filter-out lib,$(COMPONENTS)); do \
+	  OSNET_BUILD=build-san OSNET_NO_BUILD=1 OSNET_TIMEOUT_MULTIPLIER=4 $(OSNET) check $$c \
+	    --suite conformance,pcap --quiet --junit build-san/results/conformance-$$c || exit 1; \
+	done
 
 clean:
 	rm -rf build build-san
