@@ -167,7 +167,7 @@ static void server_opts(struct args_opt opts[4], struct args_server *srv)
         {"host", ARGS_STRING, &srv->host, 0, 0, "HOST",
          "address to listen on (default " ARGS_DEFAULT_HOST ")"},
         {"port", ARGS_UINT, &srv->port, 0, 65535, "PORT",
-         "TCP port, 0 picks a free one (default 7007)"},
+         "port to listen on, 0 picks a free one (default 7007)"},
         {"help", ARGS_FLAG, &srv->help, 0, 0, NULL, "print this help and exit"},
         {NULL, ARGS_FLAG, NULL, 0, 0, NULL, NULL},
     };
