@@ -129,11 +129,13 @@ class Player:
         return rep
 
     def expect_err(self, data, seqs, reason):
-        """Send a datagram that must be answered ERR <one of seqs> <reason>."""
+        """Send a datagram that must be answered ERR <one of seqs> <reason>
+        (reason: one word, or a tuple of the words allowed)."""
+        reasons = (reason,) if isinstance(reason, str) else tuple(reason)
         self.send(data)
-        what = f"ERR {' or '.join(map(str, seqs))} {reason}"
+        what = f"ERR {' or '.join(map(str, seqs))} {' or '.join(reasons)}"
         rep = self.recv(what)
-        if rep.kind != "ERR" or rep.reason != reason or rep.seq not in seqs:
+        if rep.kind != "ERR" or rep.reason not in reasons or rep.seq not in seqs:
             self.fail(rep, what)
         return rep
 

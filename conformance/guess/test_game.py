@@ -137,3 +137,14 @@ def test_new_game_seq_jump(launcher):
         p.play(2)
         rep = p.guess(1, seq=p.seq + 1000)
         assert rep.tries == 1
+
+
+@pytest.mark.req("GUESS-006")
+def test_new_game_new_secret(launcher):
+    """Three games over 1..1000000 from one socket: a new game draws a new
+    secret (three equal secrets by chance: one in 10^12)."""
+    s = launcher.start(args=["--max", str(BIG)])
+    with Player(s) as p:
+        secrets = [p.play(BIG)[0] for _ in range(3)]
+    assert len(set(secrets)) > 1, (f"three games in a row had the same secret {secrets[0]}: "
+                                   f"after CORRECT a new game must draw a new secret")

@@ -35,7 +35,6 @@ import socket
 import threading
 import time
 
-from .launch import free_port
 
 # GUESS-011 (specs/guess.md): 20% of datagrams dropped, 20% duplicated,
 # reordering within a window of 4, delays up to 50 ms.
@@ -84,9 +83,10 @@ class UdpRelay:
         self.sel = selectors.DefaultSelector()
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, BUF)
-        if self.port is None:
-            self.port = free_port(self.host)
-        self.sock.bind((self.host, self.port))
+        # Port 0 lets the kernel pick a free port at bind time: picking one
+        # first and binding it later races with parallel tests.
+        self.sock.bind((self.host, 0 if self.port is None else self.port))
+        self.port = self.sock.getsockname()[1]
         self.sock.setblocking(False)
         self.sel.register(self.sock, selectors.EVENT_READ, None)
         self._wake_r, self._wake_w = socket.socketpair()

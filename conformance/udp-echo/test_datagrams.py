@@ -213,13 +213,23 @@ def test_client_gone_before_answer(server):
         for i in range(20):
             gone.sendto(b"gone %d\n" % i, server.addr)
         gone.close()
+    # What is checked here is that the server goes on serving, not that no
+    # datagram is ever lost: a new client that gets no answer asks again (up
+    # to 3 times). socat, for one, can lose a datagram here: the child it
+    # forked for the gone client shares the socket for 2 s and discards a
+    # datagram from another address if it reads one.
     for i in range(5):
-        msg = b"after the client on port %d left: %d\n" % (port, i)
+        sent = []
         with udp_socket() as c:
-            c.sendto(msg, server.addr)
-            got, who = recv_dgram(c, T(5))
-        assert got == msg, (f"a client sent 20 datagrams and closed its socket before the answers "
-                            f"(ICMP port unreachable for each); then a new client sent {msg!r} and "
-                            f"got {got!r} ({who})"
-                            + ("" if server.alive() else "; the server process is gone")
-                            + "\n" + server.stderr_block())
+            for attempt in range(3):
+                msg = b"after the client on port %d left: %d.%d\n" % (port, i, attempt)
+                sent.append(msg)
+                c.sendto(msg, server.addr)
+                got, who = recv_dgram(c, T(5))
+                if got is not None:
+                    break
+        assert got in sent, (f"a client sent 20 datagrams and closed its socket before the answers "
+                             f"(ICMP port unreachable for each); then a new client sent {sent[-1]!r} "
+                             f"({len(sent)} tries) and got {got!r} ({who})"
+                             + ("" if server.alive() else "; the server process is gone")
+                             + "\n" + server.stderr_block())
