@@ -92,7 +92,7 @@ endef
 $(foreach s,$(UNIT_SRC),$(eval $(call unit_rule,$(s))))
 
 define broken_rule
-$(BUILD)/broken/$(word 3,$(subst /, ,$(1)))/$(notdir $(1:.c=)): $(1) $(wildcard $(dir $(1))*.h)
+$(BUILD)/broken/$(word 3,$(subst /, ,$(1)))/$(notdir $(1:.c=)): $(1) $(wildcard $(dir $(1))*.h) conformance/broken/broken.h
 	@mkdir -p $$(@D)
 	$$(CC) $$(WFLAGS) $$(CFLAGS) $$< -o $$@ $$(LDLIBS_ALL)
 endef

@@ -10,6 +10,7 @@
 #ifndef OSNET_BROKEN_CHAT_COMMON_H
 #define OSNET_BROKEN_CHAT_COMMON_H
 
+#include "../broken.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -430,24 +431,11 @@ static inline void chat_accept_all(void)
 
 static inline int chat_listen(const char *host, const char *port)
 {
-	struct addrinfo hints, *res;
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE;
-	int rc = getaddrinfo(host, port, &hints, &res);
-	if (rc != 0) {
-		fprintf(stderr, "getaddrinfo %s:%s: %s\n", host, port, gai_strerror(rc));
-		exit(1);
-	}
-	int fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	int one = 1;
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
-	    bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 4096) < 0) {
+	int fd = broken_bind(host, port, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 1);
+	if (listen(fd, 4096) < 0) {
 		fprintf(stderr, "listen %s:%s: %s\n", host, port, strerror(errno));
 		exit(1);
 	}
-	freeaddrinfo(res);
 	fprintf(stderr, "listening on %s:%s\n", host, port);
 	return fd;
 }

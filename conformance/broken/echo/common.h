@@ -10,6 +10,7 @@
 #ifndef OSNET_BROKEN_ECHO_COMMON_H
 #define OSNET_BROKEN_ECHO_COMMON_H
 
+#include "../broken.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -57,35 +58,11 @@ static inline void echo_parse_args(int argc, char **argv, struct echo_opts *o)
  * reuseaddr sets SO_REUSEADDR, which every correct server does. */
 static inline int echo_listen(const char *host, const char *port, int reuseaddr)
 {
-	struct addrinfo hints, *res;
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE;
-	int rc = getaddrinfo(host, port, &hints, &res);
-	if (rc != 0) {
-		fprintf(stderr, "getaddrinfo %s:%s: %s\n", host, port, gai_strerror(rc));
-		exit(1);
-	}
-	int fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		perror("socket");
-		exit(1);
-	}
-	int one = 1;
-	if (reuseaddr && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0) {
-		perror("setsockopt SO_REUSEADDR");
-		exit(1);
-	}
-	if (bind(fd, res->ai_addr, res->ai_addrlen) < 0) {
-		fprintf(stderr, "bind %s:%s: %s\n", host, port, strerror(errno));
-		exit(1);
-	}
+	int fd = broken_bind(host, port, SOCK_STREAM | SOCK_CLOEXEC, reuseaddr);
 	if (listen(fd, 4096) < 0) {
 		perror("listen");
 		exit(1);
 	}
-	freeaddrinfo(res);
 	fprintf(stderr, "listening on %s:%s\n", host, port);
 	return fd;
 }

@@ -9,6 +9,7 @@
 #ifndef OSNET_BROKEN_GUESS_COMMON_H
 #define OSNET_BROKEN_GUESS_COMMON_H
 
+#include "../broken.h"
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -129,22 +130,7 @@ usage:
 
 static inline int guess_bind(const char *host, const char *port)
 {
-	struct addrinfo hints, *res;
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_DGRAM;
-	hints.ai_flags = AI_PASSIVE;
-	int rc = getaddrinfo(host, port, &hints, &res);
-	if (rc != 0) {
-		fprintf(stderr, "getaddrinfo %s:%s: %s\n", host, port, gai_strerror(rc));
-		exit(1);
-	}
-	int fd = socket(res->ai_family, res->ai_socktype, 0);
-	if (fd < 0 || bind(fd, res->ai_addr, res->ai_addrlen) < 0) {
-		perror("bind");
-		exit(1);
-	}
-	freeaddrinfo(res);
+	int fd = broken_bind(host, port, SOCK_DGRAM, 0);
 	int size = 1 << 20;
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
 	return fd;
