@@ -50,6 +50,14 @@ def flow_of(cap, client_port, what, done):
     return next(f for f in flows if f.client[1] == client_port)
 
 
+def watcher_and(server, nick):
+    """A joined 'watcher', a joined client `nick`, and that client's local port
+    (which picks its connection out of the capture)."""
+    (w,) = joined(server.addr, "watcher")
+    v = Client(server.addr, name=f"client '{nick}'").join(nick)
+    return w, v, v.sock.getsockname()[1]
+
+
 def who(flow, seg):
     return "client" if seg.src == flow.client else "server"
 
@@ -58,9 +66,7 @@ def who(flow, seg):
 def test_client_resets(server, workdir, report):
     cap = capture(workdir, server, "client-resets")
     report.artifact(cap.path)
-    (w,) = joined(server.addr, "watcher")
-    v = Client(server.addr, name="client 'victim'").join("victim")
-    port = v.sock.getsockname()[1]
+    w, v, port = watcher_and(server, "victim")
     try:
         w.expect("JOIN victim")
         v.reset()
@@ -89,9 +95,7 @@ def test_client_resets(server, workdir, report):
 def test_client_closes_first(server, workdir, report):
     cap = capture(workdir, server, "client-closes-first")
     report.artifact(cap.path)
-    (w,) = joined(server.addr, "watcher")
-    v = Client(server.addr, name="client 'victim'").join("victim")
-    port = v.sock.getsockname()[1]
+    w, v, port = watcher_and(server, "victim")
     try:
         w.expect("JOIN victim")
         v.sock.shutdown(socket.SHUT_WR)
@@ -133,9 +137,7 @@ def check_server_closed_first(flow, server, port):
 def test_quit_server_closes_first(server, workdir, report):
     cap = capture(workdir, server, "quit-server-closes-first")
     report.artifact(cap.path)
-    (w,) = joined(server.addr, "watcher")
-    v = Client(server.addr, name="client 'quitter'").join("quitter")
-    port = v.sock.getsockname()[1]
+    w, v, port = watcher_and(server, "quitter")
     try:
         w.expect("JOIN quitter")
         v.send("/quit")
