@@ -393,6 +393,9 @@ class Launcher:
         self.required = required
         self.ready_kind = ready_kind
         self.servers = []
+        # Placeholder values every start() fills in unless given (a
+        # component's fixtures set e.g. datadir, cert and key here).
+        self.values = {}
 
     def start(self, port=None, wrap=(), env=None, rlimit_nofile=None, ready=True,
               args=(), **values):
@@ -403,6 +406,11 @@ class Launcher:
         if port is None:
             port = free_port(self.host)
         check_template(self.template, self.required)
+        values = {**self.values, **values}
+        missing = template_fields(self.template) - {"host", "port"} - set(values)
+        if missing:
+            raise LaunchError(f"the template needs {', '.join('{%s}' % m for m in sorted(missing))}"
+                              f", which this component's tests do not provide: {self.template!r}")
         argv = expand(self.template, host=self.host, port=port, **values) + list(args)
         s = Server(argv, self.host, port, self.name, self.workdir, wrap=wrap, env=env,
                    rlimit_nofile=rlimit_nofile, ready=self.ready_kind)

@@ -38,8 +38,9 @@ def build_dir():
 
 
 def fill_build(template):
-    """References name their binaries as {build}/bin/...; resolve to the build dir."""
-    return template.replace("{build}", str(build_dir()))
+    """References name their binaries as {build}/bin/... and osnet's own
+    wrappers as {osnet}/tools/...; resolve both."""
+    return template.replace("{build}", str(build_dir())).replace("{osnet}", str(ROOT))
 
 
 def pytest_addoption(parser):
@@ -56,6 +57,9 @@ def pytest_addoption(parser):
     g.addoption("--osnet-known", action="append", default=[],
                 help="a requirement this program is known not to meet (references.toml): "
                      "its tests are reported, not counted")
+    g.addoption("--osnet-skip", action="append", default=[],
+                help="ID=why: a requirement that does not apply to this program "
+                     "(references.toml `skip`): its tests are skipped with that reason")
 
 
 def pytest_configure(config):
@@ -115,9 +119,13 @@ def pytest_collection_modifyitems(session, config, items):
     # So is a test of requirements a real program is known not to meet, for
     # a documented reason (conformance/references.toml, `known`).
     deviations = set(config.getoption("--osnet-known"))
+    not_applicable = dict(s.split("=", 1) for s in config.getoption("--osnet-skip"))
     for item in items:
         ids = item_reqs(item)
-        if ids and all(known[i].level == "MAY" for i in ids):
+        if ids and all(i in not_applicable for i in ids):
+            why = "; ".join(sorted({not_applicable[i] for i in ids}))
+            item.add_marker(pytest.mark.skip(reason=f"does not apply to this program: {why}"))
+        elif ids and all(known[i].level == "MAY" for i in ids):
             item.add_marker(pytest.mark.xfail(reason="MAY: informative", strict=False))
         elif ids and all(known[i].level == "MAY" or i in deviations for i in ids):
             item.add_marker(pytest.mark.xfail(reason="known deviation", strict=False))
