@@ -8,7 +8,9 @@ in Wireshark: View > Packet Comments, or the filter `frame.comment`.
 The echo captures show how a TCP connection opens and ends; the chat capture
 (two clients on one TCP server) and the guess capture (one game over UDP,
 with a retransmission) are meant to be opened side by side: the same kind
-of request/reply traffic with and without a connection.
+of request/reply traffic with and without a connection. The https captures
+(one GET over TLS 1.3, one over TLS 1.2, annotated from tshark's dissection)
+carry their session keys, so Wireshark decrypts them as it opens them.
 
 Each capture is checked with the same verifier the pcap tests use before it is
 written, so a golden file never shows something the spec says must not happen.
@@ -125,9 +127,13 @@ SCENARIOS = [
 ]
 
 
-def write_pcapng(raw, name, title, notes):
+def write_pcapng(raw, name, title, notes, keylog=None):
+    """keylog: a TLS key log (SSLKEYLOGFILE format) to embed in the file, so
+    Wireshark decrypts the TLS records without being told where the keys are."""
     out = GOLDEN / f"{name}.pcapng"
     cmd = ["editcap", "-F", "pcapng", "--capture-comment", title]
+    if keylog:
+        cmd += ["--inject-secrets", f"tls,{keylog}"]
     for frame, text in sorted(notes.items()):
         cmd += ["-a", f"{frame}:{text}"]
     cmd += [str(raw), str(out)]
@@ -323,6 +329,154 @@ def write_guess(index):
         index.append(f"| `{out.name}` | {title} |")
 
 
+# ---- HTTPS: one request over TLS 1.3 and one over TLS 1.2 -------------------------
+
+HTTPS = (str(BIN / "http") + " --host {host} --port {port} --root {datadir}"
+         " --cert {cert} --key {key}")
+HANDSHAKE_WORDS = {1: "ClientHello", 2: "ServerHello", 4: "NewSessionTicket",
+                   8: "EncryptedExtensions", 11: "Certificate", 12: "ServerKeyExchange",
+                   14: "ServerHelloDone", 15: "CertificateVerify", 16: "ClientKeyExchange",
+                   20: "Finished"}
+
+
+def tls_frames(raw, keylog):
+    """Frame number -> what tshark sees in it, decrypted with the key log:
+    {"outer": [record types on the wire], "inner": [decrypted TLS 1.3 types],
+    "hs": [handshake types], "alert": [alert codes], "get": bool, "status": code}."""
+    fields = ["frame.number", "tls.record.opaque_type", "tls.record.content_type",
+              "tls.handshake.type", "tls.alert_message.desc", "http.request.method",
+              "http.response.code"]
+    cmd = ["tshark", "-r", str(raw), "-o", f"tls.keylog_file:{keylog}", "-T", "fields",
+           "-E", "separator=|", "-E", "occurrence=a", "-E", "aggregator=,"]
+    for f in fields:
+        cmd += ["-e", f]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    frames = {}
+    for line in out.splitlines():
+        parts = line.split("|")
+        if len(parts) != len(fields):
+            continue
+        nums = [[int(x, 0) for x in p.split(",") if x.strip()] for p in parts[1:5]]
+        frames[int(parts[0])] = {"opaque": nums[0], "types": nums[1], "hs": nums[2],
+                                 "alert": nums[3], "get": bool(parts[5]),
+                                 "status": parts[6] or None}
+    return frames
+
+
+def https_notes(version, frames):
+    """Comments for the TLS records of one capture, frame by frame."""
+    v13 = version == "TLS 1.3"
+    notes = {}
+    seen_app = set()
+    for n, f in sorted(frames.items()):
+        hs = [HANDSHAKE_WORDS.get(h, str(h)) for h in f["hs"]]
+        text = []
+        if "ClientHello" in hs:
+            text.append("ClientHello, in the clear: SNI 'localhost', ALPN 'http/1.1', cipher "
+                        "suites, "
+                        + ("TLS 1.3 in supported_versions and a key share already (one round "
+                           "trip saved)" if v13 else
+                           "version TLS 1.2 (no supported_versions: a client pinned to 1.2), no "
+                           "key share: the key exchange comes later (ServerKeyExchange, "
+                           "ClientKeyExchange)"))
+        if "ServerHello" in hs:
+            if v13:
+                text.append("ServerHello: TLS 1.3 chosen (supported_versions) and the server's "
+                            "key share; after it everything is encrypted: the records that "
+                            "follow say application_data (23) on the wire and carry "
+                            + ", ".join(h for h in hs if h != "ServerHello")
+                            + " (the ALPN choice is in EncryptedExtensions, the certificates "
+                            "too are hidden; Wireshark shows them decrypted with the embedded "
+                            "keys)")
+            else:
+                text.append("ServerHello (TLS 1.2, ALPN http/1.1), then in the clear: "
+                            + ", ".join(h for h in hs if h != "ServerHello")
+                            + "; the Certificate message carries the leaf and the intermediate "
+                            "(HTTPS-006)")
+        elif v13 and "Finished" in hs and 20 in f["types"]:
+            text.append("the client's ChangeCipherSpec (only for middlebox compatibility in "
+                        "TLS 1.3, RFC 8446 D.4) and its encrypted Finished: handshake done")
+        elif "ClientKeyExchange" in hs:
+            text.append("ClientKeyExchange, ChangeCipherSpec, then the client's Finished, the "
+                        "first encrypted handshake record")
+        elif not v13 and "Finished" in hs:
+            text.append("the server's ChangeCipherSpec and encrypted Finished"
+                        + (" (after a NewSessionTicket)" if "NewSessionTicket" in hs else "")
+                        + ": handshake done")
+        elif "NewSessionTicket" in hs:
+            text.append("NewSessionTicket, encrypted: a ticket the client may use to resume "
+                        "later")
+        if f["get"] and "client" not in seen_app:
+            seen_app.add("client")
+            text.append("the GET request: one application_data record; on the wire nothing "
+                        "of 'GET / HTTP/1.1' is readable (HTTPS-014)")
+        if f["status"] and "server" not in seen_app:
+            seen_app.add("server")
+            text.append(f"the response ({f['status']}), encrypted in application_data records")
+        if 0 in f["alert"]:
+            text.append("close_notify alert"
+                        + (" (in TLS 1.3 it is encrypted too: outer type 23)" if v13 else
+                           " (record type 21)")
+                        + ": the end of the data, sent before the TCP FIN so a truncation "
+                        "cannot pass for an end (RFC 8446 6.1, HTTPS-013)")
+        if text:
+            notes[n] = "; ".join(text)
+    return notes
+
+
+def write_https(index):
+    from https.tlsclient import (TLS12, TLS13, client_context, make_certs, request,
+                                 tls_connect)
+    from https.tlswire import CLIENT_HELLO, SERVER_HELLO, is_hello, records
+    certs = make_certs()
+    for version, name in ((TLS13, "https-tls13-get"), (TLS12, "https-tls12-get")):
+        vname = "TLS 1.3" if version == TLS13 else "TLS 1.2"
+        title = (f"HTTPS over {vname}: TCP handshake, ClientHello, ServerHello, the rest of the "
+                 f"handshake, one GET / and its response as application_data records, the "
+                 f"server's close_notify, then FINs; HTTPS-014. The TLS keys are embedded "
+                 f"(a Decryption Secrets Block): Wireshark shows the records decrypted.")
+        with tempfile.TemporaryDirectory() as tmp:
+            root = pathlib.Path(tmp) / "root"
+            root.mkdir()
+            (root / "index.html").write_bytes(b"<!doctype html>\n<title>osnet</title>\n"
+                                              b"<p>hello over TLS</p>\n")
+            keylog = pathlib.Path(tmp) / "keys.txt"
+            lch = Launcher(HTTPS, "http", tmp)
+            lch.values.update(cert=str(certs.cert), key=str(certs.key), datadir=str(root))
+            try:
+                server = lch.start()
+                raw = pathlib.Path(tmp) / f"{name}.pcap"
+                with Capture(raw, server.port) as cap:
+                    ctx = client_context(certs, version=version, alpn=["http/1.1"],
+                                         keylog=keylog)
+                    with tls_connect(server.addr, ctx) as c:
+                        cport = c.sock.getsockname()[1]
+                        c.send(request("/", headers=[("Connection", "close")]))
+                        resp = c.read_response()
+                        rest, how = c.read_until_closed()
+                    assert resp.status == 200, f"https golden: {resp.line}"
+
+                    def done(flows):
+                        f = [x for x in flows if x.client[1] == cport]
+                        return f and (f[0].closed_by_both() or f[0].rsts())
+                    flows = cap.wait_for(done, what="the end of the TLS connection")
+            finally:
+                lch.stop_all()
+            flow = next(x for x in flows if x.client[1] == cport)
+            assert flow.handshake(), "no handshake in the https capture"
+            for side, hello in (("client", CLIENT_HELLO), ("server", SERVER_HELLO)):
+                recs, left, err = records(flow, side)
+                assert err is None and not left, f"https golden: {side} bytes are not TLS: {err}"
+                assert is_hello(recs[0], hello), f"https golden: {side} does not start with a hello"
+                assert b"HTTP/1.1" not in flow.payload(side), "https golden: plaintext on the wire"
+            notes = annotate(flow, lambda f: https_notes(vname, tls_frames(raw, keylog)),
+                             first_payload=False)
+            out = write_pcapng(raw, name, title, notes, keylog=keylog)
+            print(f"  wrote {out.relative_to(ROOT)} ({len(flow.segments)} packets, "
+                  f"{len(notes)} comments; close: {how})")
+            index.append(f"| `{out.name}` | {title} |")
+
+
 def main():
     if not shutil.which("editcap"):
         sys.exit("make pcaps: editcap is missing (tools/install-deps installs tshark)")
@@ -334,7 +488,11 @@ def main():
              "`frame.comment`, or filter on it). Open `chat-two-clients.pcapng` and",
              "`guess-game-udp.pcapng` side by side: request/reply traffic over TCP (handshake,",
              "acknowledgements, FIN and TIME_WAIT around every conversation) and over UDP",
-             "(one datagram each way, nothing else; the client retransmits on its own).", "",
+             "(one datagram each way, nothing else; the client retransmits on its own).",
+             "The `https-*` files (`http --cert`) show one GET over TLS 1.3 and over TLS 1.2:",
+             "compare how much of the handshake is readable in each. Their TLS keys are",
+             "embedded (a Decryption Secrets Block), so Wireshark shows the records decrypted.",
+             "",
              "| file | what it shows |", "|---|---|"]
     for name, scenario, tw_side, title in SCENARIOS:
         with tempfile.TemporaryDirectory() as tmp:
@@ -364,6 +522,7 @@ def main():
             index.append(f"| `{out.name}` | {title} |")
     write_chat(index)
     write_guess(index)
+    write_https(index)
     (GOLDEN / "README.md").write_text("\n".join(index) + "\n")
 
 

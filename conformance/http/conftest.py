@@ -1,0 +1,35 @@
+"""Fixtures of the http tests: the document root, and servers that serve it.
+
+`launcher` and `server` are the harness's, with {datadir} filled with the
+document root. `site` is that root; a test that needs to know the files
+asks for it, and is skipped under --addr (a server started by someone else
+serves some other directory).
+"""
+import pathlib
+import sys
+import tempfile
+
+import pytest
+
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+from httpsite import Site  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def _docroot(request):
+    base = tempfile.mkdtemp(prefix="http-docroot-", dir=request.config.osnet_artifacts)
+    return Site(base)
+
+
+@pytest.fixture
+def launcher(launcher, _docroot):
+    launcher.values["datadir"] = str(_docroot.root)
+    return launcher
+
+
+@pytest.fixture
+def site(impl, _docroot):
+    if impl.remote:
+        pytest.skip("--addr: this test needs the document root the tests create (it compares "
+                    "responses with known files); run it without --addr")
+    return _docroot
