@@ -45,9 +45,12 @@ SHIM_SO  := $(BUILD)/faults/libosnet-fiu.so
 
 # Extra link flags per program (name without path).
 LDLIBS_echo-uring := -luring
+LDLIBS_http := -lssl -lcrypto
+# ... and per component of conformance/broken/ (LDLIBS_broken_<component>).
+LDLIBS_broken_https := -lssl -lcrypto
 
-.PHONY: all check unit conformance faults pcap trace pcaps bench bench-echo \
-        sanitize deps clean help
+.PHONY: all check unit conformance faults pcap trace pcaps bench bench-echo bench-http \
+        sanitize fuzz deps clean help certs testssl
 all: $(LIB_A) $(COMP_LIBS) $(PROGS) $(UNIT_BINS) $(BROKEN_BINS) $(if $(SHIM_SRC),$(SHIM_SO))
 
 help:
@@ -55,8 +58,12 @@ help:
 	@echo "make check      install missing packages, build, run unit+conformance+faults+pcap+broken"
 	@echo "make unit | conformance | faults | pcap | broken | trace"
 	@echo "make pcaps      regenerate annotated golden captures under pcap/golden/"
+	@echo "make certs      test CA and localhost server certificate -> build/certs/ (tools/make-certs)"
+	@echo "make testssl    testssl.sh audit of the reference HTTPS server -> bench/testssl-http.txt (slow)"
 	@echo "make bench-echo side-by-side echo benchmark -> bench/echo.md"
+	@echo "make bench-http our http server against nginx with wrk -> bench/http.md"
 	@echo "make sanitize   ASan+UBSan build, then unit and conformance tests on it"
+	@echo "make fuzz       libFuzzer on the HTTP parser, FUZZ_SECONDS=60 (clang)"
 
 $(BUILD)/obj/lib/%.o: impl/lib/%.c
 	@mkdir -p $(@D)
@@ -94,7 +101,7 @@ $(foreach s,$(UNIT_SRC),$(eval $(call unit_rule,$(s))))
 define broken_rule
 $(BUILD)/broken/$(word 3,$(subst /, ,$(1)))/$(notdir $(1:.c=)): $(1) $(wildcard $(dir $(1))*.h) conformance/broken/broken.h
 	@mkdir -p $$(@D)
-	$$(CC) $$(WFLAGS) $$(CFLAGS) $$< -o $$@ $$(LDLIBS_ALL)
+	$$(CC) $$(WFLAGS) $$(CFLAGS) $$< -o $$@ $$(LDLIBS_broken_$(word 3,$(subst /, ,$(1)))) $$(LDLIBS_ALL)
 endef
 $(foreach s,$(BROKEN_SRC),$(eval $(call broken_rule,$(s))))
 
@@ -151,17 +158,44 @@ check: deps
 pcaps: all
 	@$(PY) pcap/make_golden.py
 
-bench: bench-echo
+certs:
+	@tools/make-certs $(BUILD)/certs
+
+testssl: all certs
+	@OSNET_BUILD=$(BUILD) tools/testssl
+
+bench: bench-echo bench-http
 bench-echo: all
 	@bench/echo.sh
+bench-http: all
+	@bench/http.sh
 
+# Every component with a folder in impl/, plus https, which has none: it is
+# build/bin/http started with --cert/--key.
 sanitize:
 	@$(MAKE) -s BUILD=build-san CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" all
 	@tools/run-unit build-san/results $(subst $(BUILD)/,build-san/,$(UNIT_BINS))
-	@for c in $(filter-out lib,$(COMPONENTS)); do \
+	@for c in $(filter-out lib,$(COMPONENTS)) https; do \
 	  OSNET_BUILD=build-san OSNET_NO_BUILD=1 OSNET_TIMEOUT_MULTIPLIER=4 $(OSNET) check $$c \
 	    --suite conformance,pcap --quiet --junit build-san/results/conformance-$$c || exit 1; \
 	done
+
+# libFuzzer harnesses: fuzz/<name>_fuzz.c with the sources it tests, built
+# with clang. New inputs go to $(BUILD)/fuzz/corpus-<name>; fuzz/corpus/<name>
+# holds the seeds, kept in git. Crashes are written to $(BUILD)/fuzz/.
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_FLAGS   := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+                -fno-sanitize-recover=undefined
+
+$(BUILD)/fuzz/http_parse_fuzz: fuzz/http_parse_fuzz.c impl/http/lib/http_parse.c impl/http/lib/http_parse.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Iimpl/http/lib $(filter %.c,$^) -o $@
+
+fuzz: $(BUILD)/fuzz/http_parse_fuzz
+	@mkdir -p $(BUILD)/fuzz/corpus-http
+	$(BUILD)/fuzz/http_parse_fuzz -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	  -dict=fuzz/http.dict -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus-http fuzz/corpus/http
 
 clean:
 	rm -rf build build-san

@@ -1,0 +1,188 @@
+#!/usr/bin/python3
+"""`make bench-http`: the reference http server and nginx, side by side, in one
+run on this machine. Writes bench/http.md.
+
+wrk drives both with keep-alive connections: a small static file and a 1 MiB
+file, at each worker count (our --threads N against nginx's worker_processes
+N). Rounds alternate between the two servers (ours, nginx, ours, nginx, ...)
+so that a noisy neighbour hurts both alike; the table gives the median round.
+Client and servers share the machine's cores, so absolute numbers say little;
+the ratio between the two servers measured in the same run is the point.
+Never part of make check.
+
+  bench/http.py [--quick] [--rounds N] [--seconds S] [--workers 1,2] [--out bench/http.md]
+"""
+import argparse
+import datetime
+import os
+import pathlib
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "conformance"))
+from osnet_harness.launch import Launcher, free_port, raise_nofile_limit  # noqa: E402
+
+BIN = ROOT / os.environ.get("OSNET_BUILD", "build") / "bin"
+
+# nginx tuned the way a production static server is: sendfile, no access
+# log, a connection is never closed for having served "too many" requests
+# (wrk would otherwise reconnect every 1000 requests, which is not what is
+# being compared). open_file_cache stays off: ours has no file cache either.
+NGINX_CONF = """\
+worker_processes {workers};
+daemon off;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log warn;
+{user}
+events {{ worker_connections 8192; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 1000000;
+    keepalive_timeout 60s;
+    client_body_temp_path {dir}/body;
+    proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi;
+    uwsgi_temp_path {dir}/uwsgi;
+    scgi_temp_path {dir}/scgi;
+    server {{
+        listen {{host}}:{{port}} reuseport;
+        root {root};
+    }}
+}}
+"""
+
+FILES = [("small", "/index.html"), ("1 MiB", "/1m.bin")]
+UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
+
+
+def make_root(d):
+    root = d / "root"
+    root.mkdir()
+    # A small page: the size of a typical short HTML response.
+    (root / "index.html").write_bytes(b"<!doctype html><title>osnet</title><p>hello from the bench</p>\n" * 3)
+    (root / "1m.bin").write_bytes(bytes(range(256)) * 4096)
+    return root
+
+
+def nginx_template(d, root, workers):
+    conf = d / f"nginx-{workers}.conf"
+    user = "user root;" if os.geteuid() == 0 else ""
+    text = NGINX_CONF.format(workers=workers, dir=d, user=user, root=root)
+    # {host}/{port} stay placeholders: the launcher fills them per start.
+    conf.write_text(text.replace("{host}", "%HOST%").replace("{port}", "%PORT%"))
+    return conf
+
+
+def start_nginx(lch, conf):
+    """nginx reads its port from the config file, so each start gets its own."""
+    port = free_port()
+    real = conf.with_suffix(f".{port}.conf")
+    real.write_text(conf.read_text().replace("%HOST%", "127.0.0.1").replace("%PORT%", str(port)))
+    lch.template = f"nginx -e {conf.parent}/stderr.log -c {real}"
+    return lch.start(port=port)
+
+
+def wrk(port, path, seconds, conns, threads):
+    cmd = ["wrk", "--latency", "-t", str(threads), "-c", str(conns), "-d", f"{seconds}s",
+           f"http://127.0.0.1:{port}{path}"]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds * 4 + 30).stdout
+    rps = re.search(r"Requests/sec:\s*([\d.]+)", out)
+    p99 = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+    bad = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", out)
+    errs = re.search(r"Socket errors:.*", out)
+    if not rps or not p99:
+        raise RuntimeError(f"cannot read wrk output:\n{out}")
+    if bad:
+        raise RuntimeError(f"{bad.group(1)} non-2xx responses from {path}:\n{out}")
+    return {"rps": float(rps.group(1)), "p99_ms": float(p99.group(1)) * UNITS[p99.group(2)],
+            "errors": errs.group(0) if errs else ""}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="1 round of 3 s (a smoke run)")
+    ap.add_argument("--rounds", type=int, default=3, help="rounds per server and row (default 3)")
+    ap.add_argument("--seconds", type=int, default=5, help="length of one wrk round (default 5)")
+    ap.add_argument("--workers", default="1,2", help="worker counts to compare (default 1,2)")
+    ap.add_argument("--connections", type=int, default=64, help="wrk connections (default 64)")
+    ap.add_argument("--out", default=str(ROOT / "bench" / "http.md"))
+    a = ap.parse_args()
+    if a.quick:
+        a.rounds, a.seconds = 1, 3
+    raise_nofile_limit()
+    workers = [int(w) for w in a.workers.split(",")]
+    d = pathlib.Path(tempfile.mkdtemp(prefix="osnet-bench-http-"))
+    root = make_root(d)
+    for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (d / sub).mkdir()
+    rows = []
+    for w in workers:
+        ours = Launcher(f"{BIN}/http --host {{host}} --port {{port}} --root {root} --threads {w}",
+                        "http", str(d))
+        theirs = Launcher("nginx", "nginx", str(d), required=())
+        conf = nginx_template(d, root, w)
+        for label, path in FILES:
+            got = {"http": [], "nginx": []}
+            for r in range(a.rounds):
+                for name in ("http", "nginx"):
+                    s = ours.start() if name == "http" else start_nginx(theirs, conf)
+                    try:
+                        print(f"  {w} worker(s), {label}, round {r + 1}/{a.rounds}: {name} ...",
+                              file=sys.stderr, flush=True)
+                        got[name].append(wrk(s.port, path, a.seconds, a.connections, 2))
+                    finally:
+                        s.stop()
+            med = {n: statistics.median(x["rps"] for x in v) for n, v in got.items()}
+            p99 = {n: statistics.median(x["p99_ms"] for x in v) for n, v in got.items()}
+            rows.append((w, label, med, p99, got))
+            print(f"{w} worker(s) {label}: http {med['http']:,.0f} req/s, nginx "
+                  f"{med['nginx']:,.0f} req/s, ratio {med['http'] / med['nginx']:.2f}",
+                  file=sys.stderr, flush=True)
+    write_report(a, rows)
+
+
+def write_report(a, rows):
+    cpu = "?"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    nginx_v = subprocess.run(["nginx", "-v"], capture_output=True, text=True).stderr.strip()
+    lines = [
+        "# http: the reference server and nginx side by side", "",
+        f"Measured {datetime.date.today()} by `make bench-http` on {os.cpu_count()} cores ({cpu}), "
+        f"Linux {platform.release()}; {nginx_v.replace('nginx version: ', '')}; wrk and the servers on "
+        f"the same machine over loopback. wrk: 2 threads, {a.connections} keep-alive connections, "
+        f"{a.seconds} s per round, {a.rounds} rounds per server alternating (ours, nginx, ours, ...); "
+        "the figures are the median round. Same worker count for both: our `--threads N`, nginx's "
+        "`worker_processes N` (sendfile on, access log off in both, nginx's keepalive_requests raised "
+        "so neither closes a busy connection).", "",
+        "| workers | file | http req/s | nginx req/s | http ÷ nginx | http p99 ms | nginx p99 ms |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for w, label, med, p99, _ in rows:
+        lines.append(f"| {w} | {label} | {med['http']:,.0f} | {med['nginx']:,.0f} | "
+                     f"{med['http'] / med['nginx']:.2f} | {p99['http']:.2f} | {p99['nginx']:.2f} |")
+    lines += ["", "Every round (req/s):", ""]
+    for w, label, _, _, got in rows:
+        lines.append(f"- {w} worker(s), {label}: http "
+                     + ", ".join(f"{x['rps']:,.0f}" for x in got["http"]) + "; nginx "
+                     + ", ".join(f"{x['rps']:,.0f}" for x in got["nginx"]))
+    pathlib.Path(a.out).write_text("\n".join(lines) + "\n")
+    print(f"wrote {a.out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
