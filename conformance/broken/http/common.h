@@ -9,9 +9,12 @@
  * (/_osnet/items/..., /_osnet/echo), the access log, SIGTERM -> exit 0.
  *
  * Each broken program replaces one piece through the `http` hook table (or
- * one setting) with a copy that carries the bug, marked BUG, so that it
- * differs from a correct server in exactly that piece. It is not a reference
- * (impl/http/ is): simple and plain beats fast here.
+ * one setting) with its own, which carries the bug (marked BUG), so that it
+ * differs from a correct server in exactly that piece. The pieces are cut
+ * small (the Date field, the status line's version, the versions served,
+ * ...) so that a replacement is a few lines, often a wrapper around the
+ * correct one, and not a copy. It is not a reference (impl/http/ is):
+ * simple and plain beats fast here.
  */
 #ifndef OSNET_BROKEN_HTTP_COMMON_H
 #define OSNET_BROKEN_HTTP_COMMON_H
@@ -89,6 +92,15 @@ struct http_res {
 	int fd;               /* ... or bytes [off, off+len) of this file (-1 none) */
 	off_t off;
 	int no_body;          /* 304: no body and no Content-Length */
+	char page[64];        /* the text of a status page (http_res_page) */
+};
+
+/* A response head being written (http_head_add): the status line, then
+ * the header fields, each ending in CRLF. */
+struct http_head {
+	char buf[10240];
+	size_t len;
+	int full;             /* something did not fit: the head is not sent */
 };
 
 /* The pieces the broken programs replace. */
@@ -103,7 +115,11 @@ struct http_hooks {
 	int max_fields;          /* 431 past it */
 	int (*wait_ms)(const struct http_conn *c);
 	int (*check_limits)(const char *buf, size_t len);
-	int (*parse_request_line)(struct http_req *r, char *line);
+	/* the request line, in the order it is parsed */
+	int (*split_request_line)(char *line, char **method, char **target, char **version);
+	int (*parse_version)(const char *v, int *major, int *minor);
+	int (*version_ok)(int major, int minor);
+	int (*method_known)(const char *method);
 	int (*parse_field_line)(struct http_req *r, char *line);
 	int (*check_fields)(struct http_req *r);
 	int (*host_rule)(const struct http_req *r, int hosts);
@@ -127,7 +143,14 @@ struct http_hooks {
 	int (*not_modified)(const struct http_req *r, time_t mtime);
 	int (*range)(const struct http_req *r, off_t size, off_t *first, off_t *last);
 	void (*not_allowed)(struct http_conn *c, struct http_req *r, const char *allow);
-	int (*send_head)(struct http_conn *c, struct http_req *r, const struct http_res *res);
+	/* the response head, piece by piece (the Content-Type and res->extra
+	 * lines have no hook); a length_field that writes no Content-Length
+	 * must set r->close, since then only the close ends the body */
+	const char *(*status_version)(const struct http_req *r);
+	void (*date_field)(struct http_head *h);
+	void (*length_field)(struct http_head *h, struct http_req *r, const struct http_res *res);
+	void (*connection_field)(struct http_head *h, const struct http_req *r);
+	int (*sends_body)(const struct http_req *r, const struct http_res *res); /* does a body follow? */
 	int (*respond)(struct http_conn *c, struct http_req *r, struct http_res *res);
 	void (*request_done)(struct http_conn *c);
 	void (*log)(const struct http_conn *c, const struct http_req *r);
@@ -210,17 +233,42 @@ static inline int http_send_all(int fd, const void *buf, size_t n)
 	return 0;
 }
 
-/* Appends one header line to res. */
+/* Appends printf output to the text buf[0..*len) of capacity cap. Returns
+ * 0, or -1 (and appends nothing) when it does not fit. */
+static inline int http_vadd(char *buf, size_t cap, size_t *len, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+static inline int http_vadd(char *buf, size_t cap, size_t *len, const char *fmt, va_list ap)
+{
+	int n = vsnprintf(buf + *len, cap - *len, fmt, ap);
+	if (n < 0 || *len + (size_t)n >= cap) {
+		buf[*len] = '\0';
+		return -1;
+	}
+	*len += (size_t)n;
+	return 0;
+}
+
+/* Appends one header line to res (dropped when it does not fit). */
 static inline void http_res_header(struct http_res *res, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static inline void http_res_header(struct http_res *res, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(res->extra + res->extralen, sizeof res->extra - res->extralen, fmt, ap);
+	http_vadd(res->extra, sizeof res->extra, &res->extralen, fmt, ap);
 	va_end(ap);
-	if (n > 0 && res->extralen + (size_t)n < sizeof res->extra)
-		res->extralen += (size_t)n;
+}
+
+/* Appends to the response head h; what does not fit marks it full. */
+static inline void http_head_add(struct http_head *h, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static inline void http_head_add(struct http_head *h, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (http_vadd(h->buf, sizeof h->buf, &h->len, fmt, ap) < 0)
+		h->full = 1;
+	va_end(ap);
 }
 
 static inline void http_res_init(struct http_res *res, int status)
@@ -228,6 +276,16 @@ static inline void http_res_init(struct http_res *res, int status)
 	memset(res, 0, sizeof *res);
 	res->status = status;
 	res->fd = -1;
+}
+
+/* Makes res's body a text/plain page that names its status ("404 Not
+ * Found\n"); the header lines already in res stay. */
+static inline void http_res_page(struct http_res *res, int status)
+{
+	res->status = status;
+	res->type = "text/plain";
+	res->len = (size_t)snprintf(res->page, sizeof res->page, "%d %s\n", status, http_reason(status));
+	res->body = res->page;
 }
 
 /* The first field named name (case ignored), or NULL. */
@@ -385,35 +443,80 @@ static inline int http_read_head(struct http_conn *c, size_t *headlen)
 
 /* ---- parsing ---- */
 
-/* "METHOD SP target SP HTTP/x.y". Returns 0 or the status owed. */
-static inline int http_parse_request_line(struct http_req *r, char *line)
+/* Cuts "METHOD SP target SP HTTP/x.y" at its two spaces, exactly one each
+ * (RFC 9112 §3). Returns 0 with the three parts, or -1. */
+static inline int http_split_request_line(char *line, char **method, char **target, char **version)
 {
-	static const char *known[] = {"GET", "HEAD", "POST", "PUT", "DELETE",
-				      "OPTIONS", "PATCH", "TRACE", "CONNECT", NULL};
 	char *sp1 = strchr(line, ' ');
 	char *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
 	if (sp1 == NULL || sp2 == NULL || sp1 == line || sp2 == sp1 + 1 || strchr(sp2 + 1, ' '))
-		return 400;
+		return -1;
 	*sp1 = *sp2 = '\0';
-	r->method = line;
-	r->target = sp1 + 1;
-	const char *v = sp2 + 1;
-	for (const char *p = r->method; *p; p++)
-		if (!http_is_tchar((unsigned char)*p))
-			return 400;
+	*method = line;
+	*target = sp1 + 1;
+	*version = sp2 + 1;
+	return 0;
+}
+
+/* "HTTP/x.y", case-sensitive, one digit each side (RFC 9112 §2.3).
+ * Returns 0 with the numbers, or -1. */
+static inline int http_parse_version(const char *v, int *major, int *minor)
+{
+	if (strncmp(v, "HTTP/", 5) != 0 || !isdigit((unsigned char)v[5]) || v[6] != '.' ||
+	    !isdigit((unsigned char)v[7]) || v[8] != '\0')
+		return -1;
+	*major = v[5] - '0';
+	*minor = v[7] - '0';
+	return 0;
+}
+
+/* The versions served: HTTP/1.0 and HTTP/1.1. */
+static inline int http_version_ok(int major, int minor)
+{
+	return major == 1 && (minor == 0 || minor == 1);
+}
+
+/* The methods implemented (others get 501, RFC 9110 §9.1: 405 would say
+ * only this resource refuses it). */
+static inline int http_method_known(const char *method)
+{
+	static const char *known[] = {"GET", "HEAD", "POST", "PUT", "DELETE",
+				      "OPTIONS", "PATCH", "TRACE", "CONNECT", NULL};
+	for (int i = 0; known[i]; i++)
+		if (strcmp(known[i], method) == 0)
+			return 1;
+	return 0;
+}
+
+/* Is s a non-empty run of tchars (a token, RFC 9110 §5.6.2)? */
+static inline int http_is_token(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s; s++)
+		if (!http_is_tchar((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+/* The request line. Returns 0 or the status owed: 400 malformed, 505 a
+ * version not served, 501 a method not implemented. */
+static inline int http_parse_request_line(struct http_req *r, char *line)
+{
+	char *version;
+	int major, minor;
+	if (http.split_request_line(line, &r->method, &r->target, &version) < 0 ||
+	    !http_is_token(r->method))
+		return 400;
 	for (const char *p = r->target; *p; p++)
 		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f)
 			return 400;
-	if (strncmp(v, "HTTP/", 5) != 0 || !isdigit((unsigned char)v[5]) || v[6] != '.' ||
-	    !isdigit((unsigned char)v[7]) || v[8] != '\0')
+	if (http.parse_version(version, &major, &minor) < 0)
 		return 400;
-	if (v[5] != '1' || (v[7] != '0' && v[7] != '1'))
+	if (!http.version_ok(major, minor))
 		return 505;
-	r->minor = v[7] - '0';
-	int ok = 0;
-	for (int i = 0; known[i]; i++)
-		ok |= strcmp(known[i], r->method) == 0;
-	if (!ok)
+	r->minor = minor;
+	if (!http.method_known(r->method))
 		return 501;
 	r->is_head = strcmp(r->method, "HEAD") == 0;
 	return 0;
@@ -425,12 +528,11 @@ static inline int http_parse_field_line(struct http_req *r, char *line)
 	if (line[0] == ' ' || line[0] == '\t')
 		return 400; /* obs-fold (RFC 9112 §5.2) */
 	char *colon = strchr(line, ':');
-	if (colon == NULL || colon == line)
+	if (colon == NULL)
 		return 400;
 	*colon = '\0';
-	for (const char *p = line; *p; p++)
-		if (!http_is_tchar((unsigned char)*p))
-			return 400; /* includes whitespace before the colon (§5.1) */
+	if (!http_is_token(line))
+		return 400; /* includes whitespace before the colon (§5.1) */
 	char *v = colon + 1;
 	while (*v == ' ' || *v == '\t')
 		v++;
@@ -532,7 +634,7 @@ static inline int http_parse_head(struct http_req *r)
 			r->line = strdup(p);
 			if (r->line == NULL)
 				return 500;
-			st = http.parse_request_line(r, p);
+			st = http_parse_request_line(r, p);
 		} else {
 			st = http.parse_field_line(r, p);
 		}
@@ -590,6 +692,23 @@ static inline int http_too_large(const struct http_req *r, unsigned long long to
 	return total > (unsigned long long)http_max_body;
 }
 
+/* Moves body bytes from the connection into r->body (which has room)
+ * until r->bodylen is want, reading as needed. Returns 0 or -1. */
+static inline int http_read_body(struct http_conn *c, struct http_req *r, size_t want)
+{
+	while (r->bodylen < want) {
+		if (c->len == 0 && http_fill_body(c) < 0)
+			return -1;
+		size_t n = want - r->bodylen;
+		if (n > c->len)
+			n = c->len;
+		memcpy(r->body + r->bodylen, c->buf, n);
+		r->bodylen += n;
+		http_consume(c, n);
+	}
+	return 0;
+}
+
 /* Reads a Content-Length body whole into r->body. Returns 0, 413, or -1. */
 static inline int http_body_length(struct http_conn *c, struct http_req *r)
 {
@@ -599,17 +718,7 @@ static inline int http_body_length(struct http_conn *c, struct http_req *r)
 	if (r->body == NULL)
 		return -1;
 	http.send_continue(c, r);
-	while (r->bodylen < (size_t)r->clen) {
-		if (c->len == 0 && http_fill_body(c) < 0)
-			return -1;
-		size_t n = (size_t)r->clen - r->bodylen;
-		if (n > c->len)
-			n = c->len;
-		memcpy(r->body + r->bodylen, c->buf, n);
-		r->bodylen += n;
-		http_consume(c, n);
-	}
-	return 0;
+	return http_read_body(c, r, (size_t)r->clen);
 }
 
 /* Reads one line (through LF, CRLF removed) of at most 4096 bytes of a
@@ -699,17 +808,8 @@ static inline int http_body_chunked(struct http_conn *c, struct http_req *r)
 				return -1;
 			r->body = p;
 		}
-		size_t want = r->bodylen + size;
-		while (r->bodylen < want) {
-			if (c->len == 0 && http_fill_body(c) < 0)
-				return -1;
-			size_t n = want - r->bodylen;
-			if (n > c->len)
-				n = c->len;
-			memcpy(r->body + r->bodylen, c->buf, n);
-			r->bodylen += n;
-			http_consume(c, n);
-		}
+		if (http_read_body(c, r, r->bodylen + size) < 0)
+			return -1;
 		st = http_chunk_line(c, line);
 		if (st)
 			return st;
@@ -830,37 +930,72 @@ static inline const char *http_mime_type(const char *path)
 
 /* ---- responses ---- */
 
-/* Writes the status line and the header fields of res. */
-static inline int http_send_head(struct http_conn *c, struct http_req *r, const struct http_res *res)
+/* The version in the status line: the server's own, whatever the
+ * request's (RFC 9110 §6.2). */
+static inline const char *http_status_version(const struct http_req *r)
 {
-	char date[64], head[10240];
-	http_fmt_date(date, sizeof date, time(NULL));
-	int n = snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\nDate: %s\r\n", res->status,
-			 http_reason(res->status), date);
-	if (res->type)
-		n += snprintf(head + n, sizeof head - (size_t)n, "Content-Type: %s\r\n", res->type);
-	if (!res->no_body)
-		n += snprintf(head + n, sizeof head - (size_t)n, "Content-Length: %zu\r\n", res->len);
-	if (r->close)
-		n += snprintf(head + n, sizeof head - (size_t)n, "Connection: close\r\n");
-	else if (r->minor == 0)
-		n += snprintf(head + n, sizeof head - (size_t)n, "Connection: keep-alive\r\n");
-	if ((size_t)n + res->extralen + 2 > sizeof head)
-		return -1;
-	memcpy(head + n, res->extra, res->extralen);
-	n += (int)res->extralen;
-	memcpy(head + n, "\r\n", 2);
-	return http_send_all(c->fd, head, (size_t)n + 2);
+	(void)r;
+	return "HTTP/1.1";
 }
 
-/* Sends res: the head, then (not for HEAD, not for a 304) the body.
- * Returns 0 or -1. */
+/* Date, in IMF-fixdate: an origin server with a clock sends it in every
+ * response (RFC 9110 §6.6.1). */
+static inline void http_date_field(struct http_head *h)
+{
+	char date[64];
+	http_fmt_date(date, sizeof date, time(NULL));
+	http_head_add(h, "Date: %s\r\n", date);
+}
+
+/* Content-Length on every response with a body, and for HEAD the length
+ * GET would send (RFC 9110 §8.6, §9.3.2); none on a 304. */
+static inline void http_length_field(struct http_head *h, struct http_req *r,
+				     const struct http_res *res)
+{
+	(void)r;
+	if (!res->no_body)
+		http_head_add(h, "Content-Length: %zu\r\n", res->len);
+}
+
+/* "Connection: close" when the connection ends after this response (RFC
+ * 9112 §9.6); "keep-alive" to an HTTP/1.0 client whose connection stays. */
+static inline void http_connection_field(struct http_head *h, const struct http_req *r)
+{
+	if (r->close)
+		http_head_add(h, "Connection: close\r\n");
+	else if (r->minor == 0)
+		http_head_add(h, "Connection: keep-alive\r\n");
+}
+
+/* Writes the status line and the header fields of res. Returns 0 or -1. */
+static inline int http_send_head(struct http_conn *c, struct http_req *r, const struct http_res *res)
+{
+	struct http_head h = {.len = 0};
+	http_head_add(&h, "%s %d %s\r\n", http.status_version(r), res->status,
+		      http_reason(res->status));
+	http.date_field(&h);
+	if (res->type)
+		http_head_add(&h, "Content-Type: %s\r\n", res->type);
+	http.length_field(&h, r, res);
+	http.connection_field(&h, r);
+	http_head_add(&h, "%.*s\r\n", (int)res->extralen, res->extra);
+	return h.full ? -1 : http_send_all(c->fd, h.buf, h.len);
+}
+
+/* Does a body follow the head? Not for HEAD, not for a 304 (RFC 9110
+ * §9.3.2, §15.4.5). */
+static inline int http_sends_body(const struct http_req *r, const struct http_res *res)
+{
+	return !r->is_head && !res->no_body;
+}
+
+/* Sends res: the head, then (when http.sends_body) the body. Returns 0 or -1. */
 static inline int http_respond(struct http_conn *c, struct http_req *r, struct http_res *res)
 {
 	r->status = res->status;
-	if (http.send_head(c, r, res) < 0)
+	if (http_send_head(c, r, res) < 0)
 		return -1;
-	if (r->is_head || res->no_body)
+	if (!http.sends_body(r, res))
 		return 0;
 	if (res->fd < 0) {
 		r->sent = (long long)res->len;
@@ -880,31 +1015,24 @@ static inline int http_respond(struct http_conn *c, struct http_req *r, struct h
 	return 0;
 }
 
-/* A short text/plain answer for a status. After a protocol error (or a
- * failure of ours) the connection is closed: what follows in it cannot be
- * trusted to start a request. */
+/* A status page. After a protocol error (or a failure of ours) the
+ * connection is closed: what follows in it cannot be trusted to start a
+ * request. */
 static inline int http_error(struct http_conn *c, struct http_req *r, int status)
 {
 	struct http_res res;
-	char body[64];
 	if (status == 400 || (status >= 408 && status != 416))
 		r->close = 1;
 	http_res_init(&res, status);
-	int n = snprintf(body, sizeof body, "%d %s\n", status, http_reason(status));
-	res.type = "text/plain";
-	res.body = body;
-	res.len = (size_t)n;
+	http_res_page(&res, status);
 	return http.respond(c, r, &res);
 }
 
 static inline void http_not_allowed(struct http_conn *c, struct http_req *r, const char *allow)
 {
 	struct http_res res;
-	static const char body[] = "405 Method Not Allowed\n";
 	http_res_init(&res, 405);
-	res.type = "text/plain";
-	res.body = body;
-	res.len = sizeof body - 1;
+	http_res_page(&res, 405);
 	http_res_header(&res, "Allow: %s\r\n", allow);
 	http.respond(c, r, &res);
 }
@@ -999,11 +1127,8 @@ static inline void http_serve_static(struct http_conn *c, struct http_req *r, ch
 		free(full);
 		if (is_dir && path[plen - 1] != '/') {
 			struct http_res res;
-			static const char body[] = "301 Moved Permanently\n";
 			http_res_init(&res, 301);
-			res.type = "text/plain";
-			res.body = body;
-			res.len = sizeof body - 1;
+			http_res_page(&res, 301);
 			http_res_header(&res, "Location: %s/\r\n", r->path);
 			http.respond(c, r, &res);
 		} else {
@@ -1020,11 +1145,7 @@ static inline void http_serve_static(struct http_conn *c, struct http_req *r, ch
 		res.status = 304;
 		res.no_body = 1;
 	} else if ((rg = http.range(r, st.st_size, &first, &last)) < 0) {
-		static const char body[] = "416 Range Not Satisfiable\n";
-		res.status = 416;
-		res.type = "text/plain";
-		res.body = body;
-		res.len = sizeof body - 1;
+		http_res_page(&res, 416); /* the file's fields stay */
 		http_res_header(&res, "Content-Range: bytes */%lld\r\n", (long long)st.st_size);
 	} else {
 		res.type = http.mime_type(full);
@@ -1448,7 +1569,10 @@ struct http_hooks http = {
 	.max_fields = 100,
 	.wait_ms = http_wait_ms,
 	.check_limits = http_check_limits,
-	.parse_request_line = http_parse_request_line,
+	.split_request_line = http_split_request_line,
+	.parse_version = http_parse_version,
+	.version_ok = http_version_ok,
+	.method_known = http_method_known,
 	.parse_field_line = http_parse_field_line,
 	.check_fields = http_check_fields,
 	.host_rule = http_host_rule,
@@ -1472,7 +1596,11 @@ struct http_hooks http = {
 	.not_modified = http_not_modified,
 	.range = http_range,
 	.not_allowed = http_not_allowed,
-	.send_head = http_send_head,
+	.status_version = http_status_version,
+	.date_field = http_date_field,
+	.length_field = http_length_field,
+	.connection_field = http_connection_field,
+	.sends_body = http_sends_body,
 	.respond = http_respond,
 	.request_done = http_request_done,
 	.log = http_log,

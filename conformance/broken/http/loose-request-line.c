@@ -6,32 +6,24 @@
  */
 #include "common.h"
 
-static int parse_request_line_sscanf(struct http_req *r, char *line)
+static int split_request_line_words(char *line, char **method, char **target, char **version)
 {
-	static const char *known[] = {"GET", "HEAD", "POST", "PUT", "DELETE",
-				      "OPTIONS", "PATCH", "TRACE", "CONNECT", NULL};
 	char *save = NULL;
 	/* BUG: words split on runs of spaces; a fourth word is never looked at */
-	r->method = strtok_r(line, " ", &save);
-	r->target = strtok_r(NULL, " ", &save);
-	char *v = strtok_r(NULL, " ", &save);
-	int major, minor;
-	if (v == NULL || sscanf(v, "HTTP/%d.%d", &major, &minor) != 2) /* BUG: lax version */
-		return 400;
-	if (major != 1 || (minor != 0 && minor != 1))
-		return 505;
-	r->minor = minor;
-	int ok = 0;
-	for (int i = 0; known[i]; i++)
-		ok |= strcmp(known[i], r->method) == 0;
-	if (!ok)
-		return 501;
-	r->is_head = strcmp(r->method, "HEAD") == 0;
-	return 0;
+	*method = strtok_r(line, " ", &save);
+	*target = strtok_r(NULL, " ", &save);
+	*version = strtok_r(NULL, " ", &save);
+	return *version ? 0 : -1;
+}
+
+static int parse_version_sscanf(const char *v, int *major, int *minor)
+{
+	return sscanf(v, "HTTP/%d.%d", major, minor) == 2 ? 0 : -1; /* BUG: lax version */
 }
 
 int main(int argc, char **argv)
 {
-	http.parse_request_line = parse_request_line_sscanf;
+	http.split_request_line = split_request_line_words;
+	http.parse_version = parse_version_sscanf;
 	return http_main(argc, argv);
 }

@@ -15,7 +15,7 @@ static int respond_as_string(struct http_conn *c, struct http_req *r, struct htt
 		return -1;
 	ssize_t n = pread(res->fd, text, res->len, res->off);
 	text[n > 0 ? n : 0] = '\0';
-	int rc = http.send_head(c, r, res);
+	int rc = http_send_head(c, r, res);
 	size_t len = strlen(text); /* BUG: the file is binary; a NUL ends it here */
 	if (rc == 0)
 		rc = http_send_all(c->fd, text, len);
