@@ -109,6 +109,7 @@ struct http_hooks {
 	int max_conns;           /* 0: no limit */
 	void (*on_sigterm)(int); /* SIGTERM's handler */
 	int (*spawn)(struct http_conn *c); /* start serving an accepted connection */
+	void (*accept_failed)(int err); /* accept4() failed with err */
 	size_t max_request_line; /* 414 past it */
 	size_t max_field_line;   /* 431 past it */
 	size_t max_head;         /* 431 past it */
@@ -1462,6 +1463,15 @@ static inline void http_usage(const char *argv0)
 		argv0);
 }
 
+/* accept4() failed: nothing is lost but that one call. Out of descriptors
+ * or memory, the client waits in the backlog while the others finish;
+ * ECONNABORTED, EINTR and the like: the next call takes the next client. */
+static void http_accept_failed(int err)
+{
+	if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM)
+		usleep(10000);
+}
+
 /* The whole server. Returns 2 on misuse, 1 on a setup failure; otherwise
  * runs until SIGTERM/SIGINT (exit 0). */
 static inline int http_main(int argc, char **argv)
@@ -1531,8 +1541,7 @@ static inline int http_main(int argc, char **argv)
 		socklen_t sl = sizeof ss;
 		int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
 		if (fd < 0) {
-			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
-				usleep(10000); /* the client waits in the backlog */
+			http.accept_failed(errno);
 			continue;
 		}
 		if (http.max_conns && __atomic_load_n(&http_nconns, __ATOMIC_RELAXED) >= http.max_conns) {
@@ -1563,6 +1572,7 @@ static inline int http_main(int argc, char **argv)
 struct http_hooks http = {
 	.on_sigterm = http_on_stop,
 	.spawn = http_spawn,
+	.accept_failed = http_accept_failed,
 	.max_request_line = 8192,
 	.max_field_line = 8192,
 	.max_head = 65536,
