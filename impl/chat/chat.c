@@ -559,12 +559,14 @@ static void refuse_fd(struct server *s, int fd)
  * as an unjoined client. Returns 0, or a negative errno when it could not
  * be set up: the connection has then been told "ERR server-busy", and the
  * acceptor closes it and pauses accepting. */
-static int client_open(int fd, void *ctx)
+static int client_open(int fd, const struct sockaddr *peer, socklen_t peer_len, void *ctx)
 {
     struct server *s = ctx;
     struct client *c = calloc(1, sizeof(*c));
     int rc;
 
+    (void)peer; /* this server does not log or check addresses */
+    (void)peer_len;
     if (c == NULL) {
         refuse_fd(s, fd);
         return -ENOMEM;

@@ -177,12 +177,14 @@ static void on_conn(struct loop *loop, int fd, uint32_t events, void *ctx)
  * per wakeup, accept paused for 100 ms when out of descriptors or memory).
  * Returns 0, or a negative errno when it cannot be served: the acceptor then
  * closes it and pauses accepting. */
-static int conn_open(int fd, void *ctx)
+static int conn_open(int fd, const struct sockaddr *peer, socklen_t peer_len, void *ctx)
 {
     struct server *s = ctx;
     struct conn *c = calloc(1, sizeof(*c));
     int rc;
 
+    (void)peer; /* this server does not log or check addresses */
+    (void)peer_len;
     if (c == NULL)
         return -ENOMEM;
     /* Echo what arrived at once, even when it is less than a segment. */

@@ -1,6 +1,7 @@
 #include "acceptor.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@ struct acceptor {
     void *ctx;
     struct loop_timer *backoff; /* re-enables accept after a pause */
     bool troubled;              /* in an episode of failing accepts */
+    bool owns_fd;               /* opened by acceptor_listen(): closed by destroy */
 };
 
 static void on_listen(struct loop *loop, int fd, uint32_t events, void *ctx);
@@ -57,7 +59,10 @@ static void on_listen(struct loop *loop, int fd, uint32_t events, void *ctx)
     (void)loop;
     (void)events;
     for (int n = 0; n < ACCEPTOR_PER_WAKEUP; n++) {
-        cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        struct sockaddr_storage peer;
+        socklen_t peer_len = sizeof(peer);
+
+        cfd = accept4(fd, (struct sockaddr *)&peer, &peer_len, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (cfd < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK)
                 return;
@@ -72,7 +77,7 @@ static void on_listen(struct loop *loop, int fd, uint32_t events, void *ctx)
             log_info("accept: working again");
             a->troubled = false;
         }
-        rc = a->cb(cfd, a->ctx);
+        rc = a->cb(cfd, (const struct sockaddr *)&peer, peer_len, a->ctx);
         if (rc < 0) {
             close(cfd);
             acceptor_pause(a, -rc);
@@ -81,38 +86,71 @@ static void on_listen(struct loop *loop, int fd, uint32_t events, void *ctx)
     }
 }
 
+int acceptor_adopt(struct loop *loop, int listen_fd, acceptor_cb *cb, void *ctx,
+                   struct acceptor **out)
+{
+    struct acceptor *a;
+    int listening = 0;
+    socklen_t len = sizeof(listening);
+    int flags, rc;
+
+    /* A blocking listener would stall the whole loop in accept() once the
+     * queue is empty, and a socket that is not listening never wakes it:
+     * both are the caller's bug, better reported now than found later. */
+    flags = fcntl(listen_fd, F_GETFL);
+    if (flags < 0)
+        return -errno;
+    if (getsockopt(listen_fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0)
+        return -errno;
+    if (!(flags & O_NONBLOCK) || !listening)
+        return -EINVAL;
+
+    a = calloc(1, sizeof(*a));
+    if (a == NULL)
+        return -ENOMEM;
+    a->loop = loop;
+    a->fd = listen_fd;
+    a->cb = cb;
+    a->ctx = ctx;
+    rc = loop_timer_create(loop, on_backoff_over, a, &a->backoff);
+    if (rc == 0)
+        rc = loop_add(loop, listen_fd, EPOLLIN, on_listen, a);
+    if (rc < 0) {
+        /* Not acceptor_destroy(): its loop_remove() would take away a
+         * watch someone else has on listen_fd (loop_add's -EEXIST). */
+        loop_timer_destroy(a->backoff);
+        free(a);
+        return rc;
+    }
+    *out = a;
+    return 0;
+}
+
 int acceptor_listen(struct loop *loop, const char *host, unsigned port, acceptor_cb *cb, void *ctx,
                     struct acceptor **out)
 {
-    struct acceptor *a = calloc(1, sizeof(*a));
+    struct acceptor *a;
     char addr[NET_ADDR_MAX];
-    int rc;
+    int fd, rc;
 
-    if (a == NULL) {
-        rc = -ENOMEM;
+    fd = net_listen(host, port, SOMAXCONN, NET_NONBLOCK);
+    if (fd < 0) {
+        rc = fd;
         goto fail;
     }
-    a->loop = loop;
-    a->cb = cb;
-    a->ctx = ctx;
-    a->fd = net_listen(host, port, SOMAXCONN, NET_NONBLOCK);
-    if (a->fd < 0) {
-        rc = a->fd;
+    rc = net_local_addr(fd, addr, sizeof(addr));
+    if (rc == 0)
+        rc = acceptor_adopt(loop, fd, cb, ctx, &a);
+    if (rc < 0) {
+        close(fd);
         goto fail;
     }
-    rc = loop_timer_create(loop, on_backoff_over, a, &a->backoff);
-    if (rc == 0)
-        rc = loop_add(loop, a->fd, EPOLLIN, on_listen, a);
-    if (rc == 0)
-        rc = net_local_addr(a->fd, addr, sizeof(addr));
-    if (rc < 0)
-        goto fail;
+    a->owns_fd = true; /* it opened the socket, so it closes it */
     log_info("listening on %s", addr);
     *out = a;
     return 0;
 fail:
     log_error("cannot listen on %s:%u: %s", host != NULL ? host : "*", port, strerror(-rc));
-    acceptor_destroy(a);
     return rc;
 }
 
@@ -125,10 +163,9 @@ void acceptor_destroy(struct acceptor *a)
 {
     if (a == NULL)
         return;
-    if (a->fd >= 0) {
-        loop_remove(a->loop, a->fd); /* -ENOENT while paused */
+    loop_remove(a->loop, a->fd); /* -ENOENT while paused */
+    if (a->owns_fd)
         close(a->fd);
-    }
     loop_timer_destroy(a->backoff);
     free(a);
 }

@@ -41,6 +41,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "acceptor.h"
 #include "accesslog.h"
 #include "buf.h"
 #include "httpdate.h"
@@ -51,13 +52,11 @@
 #include "static.h"
 #include "tls.h"
 
-#define TICK_MS           250
-#define LINGER_MS         5000
-#define ACCEPT_PER_WAKEUP 64
-#define ACCEPT_BACKOFF_MS 100
-#define READ_CHUNK        4096
-#define BODY_READ_CHUNK   (64 * 1024)
-#define OUT_HIGH_WATER    (64 * 1024) /* stop answering pipelined requests past this */
+#define TICK_MS         250
+#define LINGER_MS       5000
+#define READ_CHUNK      4096
+#define BODY_READ_CHUNK (64 * 1024)
+#define OUT_HIGH_WATER  (64 * 1024) /* stop answering pipelined requests past this */
 /* Bytes sent per callback, so that one fast reader of a big file does not
  * hold the loop. */
 #define FLUSH_BUDGET   (1024 * 1024)
@@ -81,10 +80,8 @@ struct tlist {
 struct worker {
     const struct http_config *cfg;
     struct loop *loop;
-    int listen_fd;
-    bool accept_paused, accept_troubled;
-    struct loop_timer *accept_backoff;
-    int stop_fd; /* eventfd: worker_stop() writes it */
+    struct acceptor *acceptor; /* this worker's own listener (SO_REUSEPORT) */
+    int stop_fd;               /* eventfd: worker_stop() writes it */
     struct loop_timer *tick;
     struct tlist timers[T_NKINDS];
     unsigned timeout_ms[T_NKINDS];
@@ -963,49 +960,21 @@ static void on_tick(struct loop *loop, void *ctx)
 
 /* ---- accepting ------------------------------------------------------------ */
 
-static void on_listen(struct loop *loop, int fd, uint32_t events, void *ctx);
-
-/* Stops accepting for ACCEPT_BACKOFF_MS: out of descriptors or memory,
- * accepting again at once would only spin. Logged once per episode. */
-static void accept_pause(struct worker *w, int err)
-{
-    int rc;
-
-    if (!w->accept_troubled) {
-        log_warn("accept: %s; pausing accept for %d ms (logged once until accept succeeds)",
-                 strerror(err), ACCEPT_BACKOFF_MS);
-        w->accept_troubled = true;
-    }
-    if (!w->accept_paused) {
-        loop_remove(w->loop, w->listen_fd);
-        w->accept_paused = true;
-    }
-    rc = loop_timer_arm(w->accept_backoff, ACCEPT_BACKOFF_MS);
-    if (rc < 0)
-        log_error("cannot arm the accept backoff timer: %s", strerror(-rc));
-}
-
-static void on_accept_backoff(struct loop *loop, void *ctx)
+/* Takes a connection the worker's acceptor accepted (impl/lib/acceptor.h:
+ * at most 64 per wakeup, accept paused for 100 ms when out of descriptors
+ * or memory, each episode logged once). peer is the client's address, for
+ * the access log. Returns 0, or a negative errno: the acceptor then closes
+ * fd and pauses accepting. */
+static int conn_open(int fd, const struct sockaddr *peer, socklen_t peer_len, void *ctx)
 {
     struct worker *w = ctx;
-    int rc = loop_add(loop, w->listen_fd, EPOLLIN, on_listen, w);
-
-    if (rc < 0) {
-        accept_pause(w, -rc);
-        return;
-    }
-    w->accept_paused = false;
-}
-
-/* Takes a new connection. Returns 0, or a negative errno (the caller
- * closes fd). */
-static int conn_open(struct worker *w, int fd, const struct sockaddr_storage *ss)
-{
     struct conn *c = calloc(1, sizeof(*c));
     int rc;
 
+    (void)peer_len; /* TCP: the family says how long it is */
     if (c == NULL)
         return -ENOMEM;
+    w->now = now_ms(); /* the connection's first deadline counts from here */
     c->w = w;
     c->fd = fd;
     c->file_fd = -1;
@@ -1013,11 +982,11 @@ static int conn_open(struct worker *w, int fd, const struct sockaddr_storage *ss
     buf_init(&c->in, w->cfg->limits.max_head + w->cfg->max_body + 2 * BODY_READ_CHUNK);
     buf_init(&c->out, OUT_HIGH_WATER + w->cfg->limits.max_head + w->cfg->max_body + 2 * TLS_FILE_CHUNK);
     if (w->log.fd >= 0) {
-        if (ss->ss_family == AF_INET6)
-            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr, c->peer,
+        if (peer->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)peer)->sin6_addr, c->peer,
                       sizeof(c->peer));
         else
-            inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, c->peer,
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)peer)->sin_addr, c->peer,
                       sizeof(c->peer));
     }
     /* Responses go out whole and at once; Nagle's algorithm would hold the
@@ -1049,42 +1018,6 @@ static int conn_open(struct worker *w, int fd, const struct sockaddr_storage *ss
     return 0;
 }
 
-static void on_listen(struct loop *loop, int fd, uint32_t events, void *ctx)
-{
-    struct worker *w = ctx;
-
-    (void)loop;
-    (void)events;
-    w->now = now_ms();
-    for (int i = 0; i < ACCEPT_PER_WAKEUP; i++) {
-        struct sockaddr_storage ss;
-        socklen_t sl = sizeof(ss);
-        int cfd = accept4(fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        int rc;
-
-        if (cfd < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK)
-                return;
-            if (net_accept_classify(errno) == NET_ACCEPT_TRANSIENT) {
-                log_debug("accept: %s (that connection is lost)", strerror(errno));
-                continue;
-            }
-            accept_pause(w, errno);
-            return;
-        }
-        if (w->accept_troubled) {
-            log_info("accept: working again");
-            w->accept_troubled = false;
-        }
-        rc = conn_open(w, cfd, &ss);
-        if (rc < 0) {
-            close(cfd);
-            accept_pause(w, -rc);
-            return;
-        }
-    }
-}
-
 /* ---- the worker ----------------------------------------------------------- */
 
 static void on_stop(struct loop *loop, int fd, uint32_t events, void *ctx)
@@ -1105,7 +1038,6 @@ int worker_create(const struct http_config *cfg, int listen_fd, struct worker **
     if (w == NULL)
         return -ENOMEM;
     w->cfg = cfg;
-    w->listen_fd = listen_fd;
     w->stop_fd = -1;
     w->timeout_ms[T_HANDSHAKE] = cfg->handshake_timeout_ms;
     w->timeout_ms[T_IDLE] = cfg->idle_timeout_ms;
@@ -1136,11 +1068,11 @@ int worker_create(const struct http_config *cfg, int listen_fd, struct worker **
     }
     rc = loop_add(w->loop, w->stop_fd, EPOLLIN, on_stop, w);
     if (rc == 0)
-        rc = loop_add(w->loop, listen_fd, EPOLLIN, on_listen, w);
-    if (rc == 0)
         rc = loop_timer_create(w->loop, on_tick, w, &w->tick);
+    /* The socket was opened by main() and stays its own: acceptor_adopt()
+     * watches it, acceptor_destroy() does not close it. */
     if (rc == 0)
-        rc = loop_timer_create(w->loop, on_accept_backoff, w, &w->accept_backoff);
+        rc = acceptor_adopt(w->loop, listen_fd, conn_open, w, &w->acceptor);
     if (rc < 0)
         goto fail;
     *out = w;
@@ -1175,9 +1107,7 @@ void worker_destroy(struct worker *w)
         return;
     if (w->loop != NULL) {
         loop_timer_destroy(w->tick);
-        loop_timer_destroy(w->accept_backoff);
-        if (!w->accept_paused)
-            loop_remove(w->loop, w->listen_fd);
+        acceptor_destroy(w->acceptor);
         if (w->stop_fd >= 0)
             loop_remove(w->loop, w->stop_fd);
         loop_destroy(w->loop);

@@ -31,7 +31,8 @@ struct http_config {
 struct worker;
 
 /* Creates a worker that will serve connections accepted on listen_fd (a
- * non-blocking listening socket that stays the caller's). Returns 0 and
+ * non-blocking listening socket, accepted from by impl/lib's acceptor). The
+ * socket stays the caller's: close it after worker_destroy(). Returns 0 and
  * stores the worker in *out, or a negative errno. */
 int worker_create(const struct http_config *cfg, int listen_fd, struct worker **out);
 

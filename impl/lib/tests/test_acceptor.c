@@ -1,6 +1,9 @@
 /* Unit tests for acceptor: connections handed over non-blocking and
- * close-on-exec, the cap per wakeup, the backoff after a refused connection
- * and after EMFILE, destroy while paused, a port already in use. */
+ * close-on-exec with the peer's address, the cap per wakeup, the backoff
+ * after a refused connection and after EMFILE, destroy while paused and
+ * closing its own listener, a port already in use; acceptor_adopt() on a
+ * caller's socket (served, left open by destroy, unusable sockets refused,
+ * a failure that leaves the caller's own watch alone). */
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +13,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -25,6 +30,8 @@
 struct probe {
     int calls;
     int fds[NCLIENTS];
+    struct sockaddr_storage peers[NCLIENTS];
+    socklen_t peer_lens[NCLIENTS];
     int refuse_first; /* return -ENOMEM for this many calls */
     int stop_at;      /* stop the loop on this call (0: on every call) */
     uint64_t at_ms[NCLIENTS];
@@ -33,6 +40,7 @@ struct probe {
 struct fixture {
     struct loop *loop;
     struct acceptor *acc;
+    int lfd; /* adopt fixture: the test's own listener, else -1 */
     unsigned port;
     struct probe p;
 };
@@ -45,13 +53,16 @@ static uint64_t now_ms(void)
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static int on_accept(int fd, void *ctx)
+static int on_accept(int fd, const struct sockaddr *peer, socklen_t peer_len, void *ctx)
 {
     struct probe *p = ctx;
 
     assert_true(p->calls < NCLIENTS);
+    assert_true(peer_len <= sizeof(p->peers[0]));
     p->at_ms[p->calls] = now_ms();
     p->fds[p->calls] = fd;
+    memcpy(&p->peers[p->calls], peer, peer_len);
+    p->peer_lens[p->calls] = peer_len;
     p->calls++;
     if (p->calls <= p->refuse_first)
         return -ENOMEM;
@@ -60,24 +71,35 @@ static int on_accept(int fd, void *ctx)
 
 /* Wraps on_accept to stop the loop as the probe asks. */
 static struct loop *stop_loop;
-static int on_accept_stop(int fd, void *ctx)
+static int on_accept_stop(int fd, const struct sockaddr *peer, socklen_t peer_len, void *ctx)
 {
     struct probe *p = ctx;
-    int rc = on_accept(fd, ctx);
+    int rc = on_accept(fd, peer, peer_len, ctx);
 
     if (p->stop_at == 0 || p->calls == p->stop_at)
         loop_stop(stop_loop);
     return rc;
 }
 
-static int setup(void **state)
+/* Starts the fixture's acceptor on a free port: opened by acceptor_listen(),
+ * or (adopt) a listener the test opens itself and hands to
+ * acceptor_adopt(). */
+static int fixture_start(void **state, bool adopt)
 {
     static struct fixture f;
     int port;
 
     memset(&f, 0, sizeof(f));
+    f.lfd = -1;
     assert_int_equal(loop_create(&f.loop), 0);
-    assert_int_equal(acceptor_listen(f.loop, "127.0.0.1", 0, on_accept_stop, &f.p, &f.acc), 0);
+    if (adopt) {
+        f.lfd = net_listen("127.0.0.1", 0, SOMAXCONN, NET_NONBLOCK);
+        assert_true(f.lfd >= 0);
+        assert_int_equal(acceptor_adopt(f.loop, f.lfd, on_accept_stop, &f.p, &f.acc), 0);
+        assert_int_equal(acceptor_fd(f.acc), f.lfd);
+    } else {
+        assert_int_equal(acceptor_listen(f.loop, "127.0.0.1", 0, on_accept_stop, &f.p, &f.acc), 0);
+    }
     port = net_local_port(acceptor_fd(f.acc));
     assert_true(port > 0);
     f.port = (unsigned)port;
@@ -86,13 +108,40 @@ static int setup(void **state)
     return 0;
 }
 
+static int setup(void **state)
+{
+    return fixture_start(state, false);
+}
+
+static int setup_adopt(void **state)
+{
+    return fixture_start(state, true);
+}
+
+/* An adopted listener is the test's to close, after acceptor_destroy(). */
 static int teardown(void **state)
 {
     struct fixture *f = *state;
 
     acceptor_destroy(f->acc);
+    if (f->lfd >= 0)
+        close(f->lfd);
     loop_destroy(f->loop);
     return 0;
+}
+
+/* The callback was given c's own address: family, address and port. */
+static void assert_peer_is(const struct probe *p, int i, int c)
+{
+    struct sockaddr_in local;
+    socklen_t len = sizeof(local);
+    const struct sockaddr_in *peer = (const struct sockaddr_in *)&p->peers[i];
+
+    assert_int_equal(getsockname(c, (struct sockaddr *)&local, &len), 0);
+    assert_int_equal(p->peer_lens[i], sizeof(struct sockaddr_in));
+    assert_int_equal(peer->sin_family, AF_INET);
+    assert_int_equal(peer->sin_port, local.sin_port);
+    assert_int_equal(peer->sin_addr.s_addr, local.sin_addr.s_addr);
 }
 
 static void probe_close(struct probe *p, int from)
@@ -113,6 +162,7 @@ static void test_hands_over_nonblocking_cloexec(void **state)
     assert_int_equal(p->calls, 1);
     assert_true(fcntl(p->fds[0], F_GETFL) & O_NONBLOCK);
     assert_true(fcntl(p->fds[0], F_GETFD) & FD_CLOEXEC);
+    assert_peer_is(p, 0, c);
     /* It is the client's connection. */
     assert_int_equal(send(c, "x", 1, 0), 1);
     {
@@ -260,6 +310,17 @@ static void test_destroy_while_paused(void **state)
     close(c1);
 }
 
+/* The listener acceptor_listen() opened is the acceptor's: destroy closes
+ * it, and the port refuses connections. */
+static void test_destroy_closes_its_own_listener(void **state)
+{
+    struct fixture *f = *state;
+
+    acceptor_destroy(f->acc);
+    f->acc = NULL;
+    assert_int_equal(net_connect("127.0.0.1", f->port, 0), -ECONNREFUSED);
+}
+
 static void test_port_in_use(void **state)
 {
     struct fixture *f = *state;
@@ -268,6 +329,103 @@ static void test_port_in_use(void **state)
     assert_int_equal(acceptor_listen(f->loop, "127.0.0.1", f->port, on_accept_stop, &f->p, &again),
                      -EADDRINUSE);
     assert_null(again);
+}
+
+/* An adopted listener is served like one acceptor_listen() opened, and
+ * acceptor_destroy() leaves it open, listening and unwatched: it is the
+ * caller's. */
+static void test_adopt_serves_and_leaves_fd_open(void **state)
+{
+    struct fixture *f = *state;
+    struct probe *p = &f->p;
+    int c1 = net_connect("127.0.0.1", f->port, 0);
+    int c2, fd2;
+
+    assert_true(c1 >= 0);
+    p->stop_at = 1;
+    assert_int_equal(loop_run(f->loop), 0);
+    assert_int_equal(p->calls, 1);
+    assert_peer_is(p, 0, c1);
+    acceptor_destroy(f->acc);
+    f->acc = NULL;
+    c2 = net_connect("127.0.0.1", f->port, 0); /* returns once established */
+    assert_true(c2 >= 0);
+    fd2 = accept4(f->lfd, NULL, NULL, SOCK_CLOEXEC);
+    assert_true(fd2 >= 0);
+    assert_int_equal(loop_add(f->loop, f->lfd, EPOLLIN, on_io_nop, NULL), 0);
+    assert_int_equal(loop_remove(f->loop, f->lfd), 0);
+    probe_close(p, 0);
+    close(fd2);
+    close(c1);
+    close(c2);
+}
+
+/* A blocking listener, a socket that is not listening and a bad descriptor
+ * are refused; the caller's socket is left open and unwatched. */
+static void test_adopt_rejects_unusable_sockets(void **state)
+{
+    struct loop *loop;
+    struct probe p = {0};
+    struct acceptor *a = NULL;
+    int blocking, idle;
+
+    (void)state;
+    assert_int_equal(loop_create(&loop), 0);
+    blocking = net_listen("127.0.0.1", 0, SOMAXCONN, 0);
+    assert_true(blocking >= 0);
+    assert_int_equal(acceptor_adopt(loop, blocking, on_accept, &p, &a), -EINVAL);
+    assert_null(a);
+    assert_int_equal(loop_add(loop, blocking, EPOLLIN, on_io_nop, NULL), 0);
+    assert_int_equal(loop_remove(loop, blocking), 0);
+    idle = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    assert_true(idle >= 0);
+    assert_int_equal(acceptor_adopt(loop, idle, on_accept, &p, &a), -EINVAL);
+    assert_null(a);
+    assert_int_equal(acceptor_adopt(loop, -1, on_accept, &p, &a), -EBADF);
+    assert_null(a);
+    close(blocking);
+    close(idle);
+    loop_destroy(loop);
+}
+
+static void on_io_stop(struct loop *loop, int fd, uint32_t events, void *ctx)
+{
+    (void)fd;
+    (void)events;
+    (*(int *)ctx)++;
+    loop_stop(loop);
+}
+
+/* Adopting a socket the loop already watches fails with -EEXIST, and the
+ * failure does not take away the watch that was there. */
+static void test_adopt_failure_keeps_other_watch(void **state)
+{
+    struct loop *loop;
+    struct probe p = {0};
+    struct acceptor *a = NULL;
+    struct loop_timer *guard;
+    int lfd, c, woken = 0;
+
+    (void)state;
+    assert_int_equal(loop_create(&loop), 0);
+    /* Without the old watch nothing would ever stop the loop. */
+    assert_int_equal(loop_timer_create(loop, on_timer_stop, NULL, &guard), 0);
+    assert_int_equal(loop_timer_arm(guard, 5000), 0);
+    lfd = net_listen("127.0.0.1", 0, SOMAXCONN, NET_NONBLOCK);
+    assert_true(lfd >= 0);
+    assert_int_equal(loop_add(loop, lfd, EPOLLIN, on_io_stop, &woken), 0);
+    assert_int_equal(acceptor_adopt(loop, lfd, on_accept, &p, &a), -EEXIST);
+    assert_null(a);
+    c = net_connect("127.0.0.1", (unsigned)net_local_port(lfd), 0);
+    assert_true(c >= 0);
+    assert_int_equal(loop_run(loop), 0);
+    assert_int_equal(woken, 1);
+    assert_int_equal(p.calls, 0);
+    assert_int_equal(loop_remove(loop, lfd), 0);
+    loop_timer_destroy(guard);
+    close(c);
+    close(lfd);
+    loop_destroy(loop);
 }
 
 int main(void)
@@ -279,7 +437,12 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_emfile_pauses_then_accepts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_destroy_while_paused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_destroy_closes_its_own_listener, setup, teardown),
         cmocka_unit_test_setup_teardown(test_port_in_use, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_adopt_serves_and_leaves_fd_open, setup_adopt,
+                                        teardown),
+        cmocka_unit_test(test_adopt_rejects_unusable_sockets),
+        cmocka_unit_test(test_adopt_failure_keeps_other_watch),
     };
 
     alarm(30);
