@@ -477,6 +477,121 @@ def write_https(index):
             index.append(f"| `{out.name}` | {title} |")
 
 
+# ---- HTTP: keep-alive, pipelining, Connection: close -------------------------------
+
+HTTP = str(BIN / "http") + " --host {host} --port {port} --root {datadir}"
+HTTP_FILES = {"/index.html": b"<!doctype html>\n<title>osnet</title>\n<p>keep-alive</p>\n",
+              "/a.txt": b"first file\n", "/b.txt": b"second file\n",
+              "/c.json": b'{"third": true}\n', "/d.css": b"p { color: teal }\n"}
+
+
+def http_request(path, close=False):
+    return (f"GET {path} HTTP/1.1\r\nHost: osnet.test\r\n"
+            + ("Connection: close\r\n" if close else "") + "\r\n").encode()
+
+
+def http_notes(flow):
+    """Comments on every segment that carries HTTP: which requests a client
+    segment holds, which responses a server segment starts."""
+    notes, nreq, nresp = {}, 0, 0
+    for s in flow.segments:
+        if not s.payload:
+            continue
+        if s.src == flow.client:
+            lines = [l.decode() for l in s.payload.split(b"\r\n") if l.startswith(b"GET ")]
+            first, nreq = nreq + 1, nreq + len(lines)
+            if len(lines) > 1:
+                notes[s.index] = (f"requests #{first}-#{nreq} pipelined: {len(lines)} requests "
+                                  f"in one segment (one write), sent before any of their "
+                                  f"responses; the server answers them in order (HTTP-023): "
+                                  + " | ".join(lines))
+            elif b"Connection: close" in s.payload:
+                notes[s.index] = (f"request #{first}: {lines[0]} with Connection: close: the "
+                                  f"server answers, then closes first (HTTP-021)")
+            else:
+                notes[s.index] = (f"request #{first}: {lines[0]}"
+                                  + (" (the first request, right after the handshake)"
+                                     if first == 1 else
+                                     " on the same connection: no new handshake (HTTP-021)"))
+        else:
+            starts = [l.decode() for l in s.payload.split(b"\r\n") if l.startswith(b"HTTP/1.1 ")]
+            if not starts:
+                continue
+            first, nresp = nresp + 1, nresp + len(starts)
+            what = (f"response #{first}" if len(starts) == 1
+                    else f"responses #{first}-#{nresp} in one segment")
+            notes[s.index] = f"{what}: {' | '.join(starts)}"
+            if b"Connection: close" in s.payload:
+                notes[s.index] += (" (says Connection: close, HTTP-016: the FIN follows)")
+    return notes
+
+
+def write_http(index):
+    """One connection to the reference http server: two requests one at a time,
+    three pipelined in one segment, then one with Connection: close."""
+    # The wire tests' helpers (pcap/http, conformance/http: folders named like
+    # the standard library's http package, so they go on the path themselves).
+    sys.path[:0] = [str(ROOT / "conformance" / "http"), str(ROOT / "pcap" / "http")]
+    from httpclient import Conn, pipeline
+    from httpwire import responses, stream_offset, syn_count
+    name = "http-keepalive-pipelined"
+    title = ("HTTP/1.1 on one connection (http): the three-way handshake, two GETs one at a "
+             "time, three GETs pipelined in one segment and answered in order, a GET with "
+             "Connection: close, then the server's FIN first (so TIME_WAIT sits on the "
+             "server's port); one SYN for six requests; HTTP-021, HTTP-023, HTTP-016.")
+    singles = [http_request("/index.html"), http_request("/a.txt")]
+    burst = [http_request("/b.txt"), http_request("/c.json"), http_request("/d.css")]
+    last = http_request("/a.txt", close=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = pathlib.Path(tmp) / "root"
+        for path, data in HTTP_FILES.items():
+            (root / path.lstrip("/")).parent.mkdir(parents=True, exist_ok=True)
+            (root / path.lstrip("/")).write_bytes(data)
+        lch = Launcher(HTTP, "http", tmp)
+        lch.values["datadir"] = str(root)
+        try:
+            server = lch.start()
+            raw = pathlib.Path(tmp) / f"{name}.pcap"
+            with Capture(raw, server.port) as cap:
+                with Conn(server.addr) as c:
+                    cport = c.sock.getsockname()[1]
+                    for rq in singles:
+                        pipeline(c, [rq])
+                    pipeline(c, burst)
+                    pipeline(c, [last])
+                    extra, why = c.read_eof(T(10))
+                    assert why == "eof" and not extra, f"http golden: after close: {why}"
+
+                def done(flows):
+                    f = [x for x in flows if x.client[1] == cport]
+                    return f and (f[0].closed_by_both() or f[0].rsts())
+                flows = cap.wait_for(done, what="the end of the http connection")
+            tw = time_wait_sockets(local_port=server.port, remote_port=cport)
+        finally:
+            lch.stop_all()
+        flow = next(x for x in flows if x.client[1] == cport)
+        reqs = singles + burst + [last]
+        assert flow.handshake() and syn_count(flow) == 1, "http golden: not one handshake"
+        assert not flow.rsts(), "http golden: an RST"
+        assert any(s.payload == b"".join(burst) for s in flow.from_client()), \
+            "http golden: the pipelined requests are not in one segment"
+        got, err, left = responses(flow, ["GET"] * len(reqs))
+        assert err is None and not left, f"http golden: responses on the wire: {err}"
+        for rq, r in zip(reqs, got):
+            assert r.status == 200 and r.body == HTTP_FILES[rq.split(b" ")[1].decode()], \
+                f"http golden: {rq!r} got {r.status}"
+        first = flow.fins()[0]
+        assert first.src == flow.server, "http golden: the client sent the first FIN"
+        assert stream_offset(flow, first) == len(flow.payload("server")), \
+            "http golden: the FIN is not right after the last response"
+        assert tw, "http golden: no TIME_WAIT on the server's port"
+        notes = annotate(flow, http_notes, first_payload=False)
+        out = write_pcapng(raw, name, title, notes)
+        print(f"  wrote {out.relative_to(ROOT)} ({len(flow.segments)} packets, "
+              f"{len(notes)} comments)")
+        index.append(f"| `{out.name}` | {title} |")
+
+
 def main():
     if not shutil.which("editcap"):
         sys.exit("make pcaps: editcap is missing (tools/install-deps installs tshark)")
@@ -492,6 +607,8 @@ def main():
              "The `https-*` files (`http --cert`) show one GET over TLS 1.3 and over TLS 1.2:",
              "compare how much of the handshake is readable in each. Their TLS keys are",
              "embedded (a Decryption Secrets Block), so Wireshark shows the records decrypted.",
+             "`http-keepalive-pipelined.pcapng` (`http`) shows six requests, three of them",
+             "pipelined, sharing one handshake, and the server closing first.",
              "",
              "| file | what it shows |", "|---|---|"]
     for name, scenario, tw_side, title in SCENARIOS:
@@ -523,6 +640,7 @@ def main():
     write_chat(index)
     write_guess(index)
     write_https(index)
+    write_http(index)
     (GOLDEN / "README.md").write_text("\n".join(index) + "\n")
 
 
