@@ -155,6 +155,7 @@ struct http_hooks {
 	int (*respond)(struct http_conn *c, struct http_req *r, struct http_res *res);
 	void (*request_done)(struct http_conn *c);
 	void (*log)(const struct http_conn *c, const struct http_req *r);
+	void (*close_after)(struct http_conn *c); /* before close() of a connection that ends after a response */
 };
 
 extern struct http_hooks http;
@@ -1423,7 +1424,7 @@ static inline void *http_conn_main(void *arg)
 		int close_now = r.close;
 		http_req_free(&r);
 		if (close_now) {
-			http_linger_close(c);
+			http.close_after(c);
 			break;
 		}
 		http.request_done(c);
@@ -1614,6 +1615,7 @@ struct http_hooks http = {
 	.respond = http_respond,
 	.request_done = http_request_done,
 	.log = http_log,
+	.close_after = http_linger_close,
 };
 
 #endif
