@@ -10,10 +10,18 @@ import random
 
 from httpclient import imf_fixdate
 
-# All files get this modification time (UTC 2024-03-05 06:07:08): a fixed,
-# past date makes Last-Modified and If-Modified-Since exact to check.
+# Files get this modification time (UTC 2024-03-05 06:07:08): a fixed, past
+# date makes Last-Modified and If-Modified-Since exact to check. A few get
+# dates of their own (OWN_MTIME), and every access time differs from every
+# modification time, so a Last-Modified taken from the wrong file (the
+# directory, the root) or the wrong field (st_atime) shows.
 MTIME = 1709618828
 LAST_MODIFIED = imf_fixdate(MTIME)
+OWN_MTIME = {
+    "/sub/page.txt": MTIME - 400 * 86400 - 3723,    # 2023-01-30 05:05:05
+    "/small.bin": MTIME + 17 * 86400 + 40271,       # 2024-03-22 17:18:19
+}
+ATIME = MTIME + 86400 + 1234
 
 SECRET = b"OSNET-SECRET-7f3c9a outside the document root; never serve me\n"
 SECRET_NAME = "osnet-secret.txt"
@@ -50,8 +58,9 @@ class Site:
         self.root = self.base / "root"
         self.secret = self.base / SECRET_NAME
         self.files = {}
-        self.mtime = MTIME
+        self.mtime = MTIME                  # of /hello.txt and most other files
         self.last_modified = LAST_MODIFIED
+        self.mtimes = {}                    # {url path: modification time} of every file
         self._build()
 
     def _put(self, rel, data):
@@ -86,8 +95,15 @@ class Site:
         self._put("types/noext", b"no extension\n")
         for dirpath, dirnames, filenames in os.walk(self.base):
             for name in dirnames + filenames:
-                os.utime(os.path.join(dirpath, name), (MTIME, MTIME))
-        os.utime(self.root, (MTIME, MTIME))
+                os.utime(os.path.join(dirpath, name), (ATIME, MTIME))
+        os.utime(self.root, (ATIME, MTIME))
+        for path in self.files:
+            self.mtimes[path] = OWN_MTIME.get(path, MTIME)
+            os.utime(self.root / path.lstrip("/"), (ATIME, self.mtimes[path]))
+
+    def last_modified_of(self, path):
+        """The IMF-fixdate of the file's modification time."""
+        return imf_fixdate(self.mtimes[path])
 
     def __getitem__(self, path):
         return self.files[path]

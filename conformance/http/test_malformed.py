@@ -110,12 +110,30 @@ CLOSING = [
      + b"Transfer-Encoding: gzip\r\n\r\n", {400, 501}),
     ("an obs-fold line", b"GET /hello.txt HTTP/1.1\r\n" + H
      + b"X-Osnet: a\r\n b\r\n\r\n", {400}),
+    ("two Host fields", b"GET /hello.txt HTTP/1.1\r\nHost: a.test\r\nHost: b.test\r\n\r\n",
+     {400}),
+    ("an extra word in the request line", b"GET /hello.txt HTTP/1.1 extra\r\n" + H + b"\r\n",
+     {400}),
+    ("a space before a colon", b"GET /hello.txt HTTP/1.1\r\n" + H + b"X-Osnet : v\r\n\r\n",
+     {400}),
+    # The smuggling case: read by Content-Length, "0\r\n\r\n" is the body and
+    # the GET after it a request; read as chunked, the body ends at the same
+    # place. Either way the server must refuse and close.
+    ("both Content-Length and Transfer-Encoding", b"POST /hello.txt HTTP/1.1\r\n" + H
+     + b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", {400}),
+    ("two different Content-Length fields", b"POST /hello.txt HTTP/1.1\r\n" + H
+     + b"Content-Length: 0\r\nContent-Length: 5\r\n\r\n", {400}),
+    ("a head of 90 field lines, 68 KiB in all", b"GET /hello.txt HTTP/1.1\r\n" + H
+     + b"".join(b"X-Osnet-%02d: " % i + b"v" * 746 + b"\r\n" for i in range(90)) + b"\r\n",
+     set(range(400, 500))),
 ]
 
 
 @pytest.mark.req("HTTP-013")
 @pytest.mark.parametrize("what,rq,codes", CLOSING, ids=["no-host", "bad-length", "414", "431",
-                                                        "505", "te-gzip", "obs-fold"])
+                                                        "505", "te-gzip", "obs-fold", "two-hosts",
+                                                        "extra-word", "space-colon", "cl-and-te",
+                                                        "two-lengths", "head-64k"])
 def test_connection_closes_after_refusal(server, report, what, rq, codes):
     data = rq + NEXT
     c, r = one(server.addr, data, report, f"a request with {what}, then a GET pipelined "
@@ -178,12 +196,21 @@ CLOSED_AFTER = [
      + b"Transfer-Encoding: gzip\r\n\r\n"),
     ("Connection: close", b"GET /hello.txt HTTP/1.1\r\n" + H + b"Connection: close\r\n\r\n"),
     ("an HTTP/1.0 request", b"GET /hello.txt HTTP/1.0\r\n\r\n"),
+    ("a request line of 9000 bytes",
+     b"GET /hello.txt?q=" + b"a" * 8974 + b" HTTP/1.1\r\n" + H + b"\r\n"),
+    ("a field line of 8214 bytes",
+     b"GET /hello.txt HTTP/1.1\r\n" + H + b"X-Osnet-Long: " + b"L" * 8200 + b"\r\n\r\n"),
+    ("an invalid Content-Length", b"POST /hello.txt HTTP/1.1\r\n" + H
+     + b"Content-Length: 12abc\r\n\r\n"),
+    ("a Content-Length over the default --max-body of 1 MiB (body not sent)",
+     b"POST /hello.txt HTTP/1.1\r\n" + H + b"Content-Length: 2000000\r\n\r\n"),
 ]
 
 
 @pytest.mark.req("HTTP-016")
 @pytest.mark.parametrize("what,rq", CLOSED_AFTER, ids=["no-host", "505", "te-gzip",
-                                                       "connection-close", "http10"])
+                                                       "connection-close", "http10", "414",
+                                                       "431", "bad-length", "413"])
 def test_response_before_close_says_connection_close(server, report, what, rq):
     c, r = one(server.addr, rq, report, what, set(range(100, 600)))
     with c:

@@ -9,6 +9,7 @@ import pytest
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 from httpclient import (Conn, HttpError, curl, describe, exchange, expect_status, fetch, get,  # noqa: E402
                         parse_imf_fixdate, pipeline, repro, request, show)
+from osnet_harness.timeouts import T  # noqa: E402
 
 
 @pytest.mark.req("HTTP-001")
@@ -25,24 +26,35 @@ def test_listens_on_the_given_port(launcher, site, report):
 
 
 def varied_requests(site):
-    """Requests that get different kinds of response from a static server."""
+    """Requests that get different kinds of response from a static server
+    (each handler may write its own head: every kind is checked)."""
     return [
         get("/hello.txt"),
-        get("/nope-not-here.txt"),
-        get("/sub"),
-        get("/hello.txt", [("If-Modified-Since", site.last_modified)]),
+        get("/nope-not-here.txt"),                                   # 404
+        get("/sub"),                                                 # 301
+        get("/hello.txt", [("If-Modified-Since", site.last_modified)]),  # 304
         request("HEAD", "/index.html"),
-        get("/empty.txt"),
+        get("/empty.txt"),                                           # 200, empty body
+        get("/small.bin", [("Range", "bytes=2-5")]),                 # 206
+        get("/small.bin", [("Range", "bytes=5000-")]),               # 416
+        get("/noindex/"),                                            # 403 or 404
+        get("/"),
     ]
 
 
-# Requests sent alone, each on its own connection: a body the server may not
-# read (HTTP-017 is checked on its own), and requests the server must refuse
-# and then close the connection.
+# Requests sent alone, each on its own connection, after whose response the
+# server closes (Connection: close, or a request it must refuse): a body the
+# server may not read (HTTP-017 is checked on its own), and refusals, which
+# often come from their own code path with their own head.
+CLOSE = [("Connection", "close")]
 REFUSED = [
-    request("POST", "/hello.txt", body=b"x"),
-    b"GET / HTTP/1.1\r\n\r\n",                       # no Host: 400
-    b"GET / HTTP/2.0\r\nHost: osnet.test\r\n\r\n",   # 505
+    request("POST", "/hello.txt", CLOSE, body=b"x"),                 # 405
+    b"GET / HTTP/1.1\r\n\r\n",                                       # no Host: 400
+    b"GET / HTTP/2.0\r\nHost: osnet.test\r\n\r\n",                   # 505
+    request("BREW", "/hello.txt", CLOSE),                            # 501 (SHOULD)
+    get("/hello.txt?q=" + "a" * 9000),                               # 414
+    get("/hello.txt", [("X-Osnet-Long", "L" * 8200)]),               # 431 (or another 4xx)
+    request("POST", "/hello.txt", CLOSE + [("Content-Length", "2000000")]),  # 413, body unsent
 ]
 
 
@@ -62,6 +74,9 @@ def test_status_line_and_fields_are_well_formed(server, site, report):
                                        "'name: value' CRLF lines, then CRLF", r))
 
 
+CLOCK_SLACK = 900  # seconds a Date may be off ("close to the real time")
+
+
 def check_date_and_length(r, now):
     """Problems with the Date and Content-Length of one response."""
     out = []
@@ -70,9 +85,9 @@ def check_date_and_length(r, now):
         out.append(f"{len(dates)} Date fields, expected exactly one")
     elif parse_imf_fixdate(dates[0]) is None:
         out.append(f"Date {dates[0]!r} is not an IMF-fixdate like 'Sat, 21 Nov 2026 10:00:00 GMT'")
-    elif abs(parse_imf_fixdate(dates[0]) - now) > 900:
+    elif abs(parse_imf_fixdate(dates[0]) - now) > CLOCK_SLACK:
         out.append(f"Date {dates[0]!r} is {parse_imf_fixdate(dates[0]) - now:+.0f}s off this "
-                   f"machine's clock")
+                   f"machine's clock (allowed: {CLOCK_SLACK}s)")
     if not (100 <= r.status < 200 or r.status in (204, 304)):
         cls = r.get_all("Content-Length")
         if len(cls) != 1:
@@ -92,7 +107,16 @@ def test_every_response_has_date_and_content_length(server, site, report):
         # the body, or a 304 with a body, garbles the response after it.
         resps = pipeline(c, reqs)
     for rq in REFUSED:
-        resps.append(fetch(server.addr, rq))
+        # Alone on a connection the server closes after the response: bytes
+        # after the body the Content-Length announced mean it was too small.
+        c, r = exchange(server.addr, rq)
+        with c:
+            extra, why = c.read_eof(T(10))
+        if extra:
+            raise HttpError(f"{len(extra)} bytes came after the body its Content-Length "
+                            f"announced, before the server closed: {show(extra)}\n"
+                            + describe(rq, "a Content-Length equal to the body's size", r))
+        resps.append(r)
     now = time.time()
     for r in resps:
         problems = check_date_and_length(r, now)

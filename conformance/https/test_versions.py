@@ -7,6 +7,7 @@ from https.tlsclient import (TLS12, TLS13, VERSION_NAMES, VNAME, client_context,
                              client_hello_bytes, cmdline, curl, docroot_files, expect_file,
                              offered_versions, request, server_answer, ssl3_client_hello,
                              tls_connect)
+from osnet_harness.timeouts import T
 
 FILES = docroot_files()
 
@@ -51,6 +52,16 @@ def test_curl_each_version(server, certs, report, flags):
     assert out == FILES["index.html"], f"curl got {out[:200]!r}, not index.html"
 
 
+def expect_refusal(how, what, raw):
+    """The server refused the hello: an alert, or the connection closed
+    (not left hanging, nor answered with something that is not TLS)."""
+    if how.startswith(("a fatal alert", "end-of-file", "a reset")):
+        return
+    raise AssertionError(f"{what} was answered with {how}; expected an alert "
+                         f"(protocol_version) or the connection closed, within {T(5):.0f} s "
+                         f"(received {len(raw)} bytes: {raw[:40].hex(' ')})")
+
+
 LEGACY = [("TLS 1.0", ssl.TLSVersion.TLSv1, "-tls1"), ("TLS 1.1", ssl.TLSVersion.TLSv1_1, "-tls1_1")]
 
 
@@ -71,6 +82,7 @@ def test_old_tls_refused(server, certs, report, name, version, flag):
     if chosen is not None and chosen <= max(offered):
         raise AssertionError(f"a ClientHello offering only {name} was answered with {how}: "
                              f"the server negotiates a version RFC 8996 forbids")
+    expect_refusal(how, f"a ClientHello offering only {name}", raw)
     # And a whole handshake attempt, as a real old client would make it.
     try:
         with tls_connect(server.addr, ctx, what=f"a client offering {name} only") as c:
@@ -90,3 +102,4 @@ def test_ssl3_refused(server, report):
     assert chosen is None or chosen > 0x0300, (
         f"an SSL 3.0 ClientHello was answered with {how}: RFC 7568 says SSL 3.0 MUST NOT "
         f"be used")
+    expect_refusal(how, "an SSL 3.0 ClientHello", raw)

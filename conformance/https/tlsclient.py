@@ -329,8 +329,11 @@ def expect_file(resp, expected, what):
     if resp.status != 200:
         raise AssertionError(f"{what}: status {resp.line!r}, expected 200")
     cl = resp.get("content-length")
-    if cl is not None and cl != str(len(expected)):
-        raise AssertionError(f"{what}: Content-Length {cl}, the file has {len(expected)} bytes")
+    if cl != str(len(expected)):
+        # specs/https.md HTTPS-010 (and http's HTTP-003): a matching Content-Length,
+        # not a chunked or close-delimited body.
+        raise AssertionError(f"{what}: Content-Length {cl!r}, the file has {len(expected)} bytes"
+                             f" (Transfer-Encoding {resp.get('transfer-encoding')!r})")
     if resp.body != expected:
         raise AssertionError(f"{what}: body differs from the file:\n"
                              + describe_diff(expected, resp.body))

@@ -2,7 +2,7 @@
 import pytest
 
 from httpclient import Conn, get
-from httpfaults import get_file, reset_close
+from httpfaults import dead_note, get_file, reset_close
 from osnet_harness.timeouts import T
 
 RESETS = 6
@@ -21,18 +21,26 @@ def test_reset_in_the_middle_of_a_large_response(launcher, site):
     with Conn(s.addr, timeout=T(15)) as kept:
         for i in range(RESETS):
             c = Conn(s.addr, timeout=T(15), rcvbuf=4096)
-            reqs = [get("/big.bin")] + ([get("/mid.bin"), get("/big.bin")] if i % 2 else [])
-            c.send(b"".join(reqs))
-            got = 0
-            c.sock.settimeout(T(15))
-            while got < 64 * 1024:
-                n = len(c.sock.recv(16384))
-                if n == 0:
-                    raise AssertionError(f"reset {i + 1}: the server closed the connection "
-                                         f"after {got} bytes of the 6 MiB response\n"
-                                         + s.stderr_block())
-                got += n
-            reset_close(c)
+            try:
+                reqs = [get("/big.bin")] + ([get("/mid.bin"), get("/big.bin")] if i % 2 else [])
+                c.send(b"".join(reqs))
+                got = 0
+                c.sock.settimeout(T(15))
+                while got < 64 * 1024:
+                    try:
+                        n = len(c.sock.recv(16384))
+                    except OSError as e:  # a timeout or a reset: the server's doing
+                        n, why = 0, f"{type(e).__name__}: {e}"
+                    else:
+                        why = "end-of-file"
+                    if n == 0:
+                        raise AssertionError(
+                            f"client {i + 1} sent {len(reqs)} pipelined GETs (/big.bin first) "
+                            f"and expected at least 64 KiB of the 6 MiB response; after {got} "
+                            f"bytes: {why}.{dead_note(s)}\n" + s.stderr_block())
+                    got += n
+            finally:
+                reset_close(c)
             what = f"after client {i + 1} of {RESETS} reset its connection in the middle of /big.bin"
             get_file(s, site, "/hello.txt", f"the keep-alive client, {what}", conn=kept)
             get_file(s, site, "/mid.bin", f"a new client, {what}")
