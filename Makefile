@@ -131,7 +131,7 @@ pcap: all
 	@$(OSNET) check --all --suite pcap --quiet --junit $(RESULTS)/pcap
 
 broken: all
-	@$(PY) tools/check-broken -j 4 --junit $(RESULTS)/broken
+	@$(PY) tools/check-broken -j 8 --junit $(RESULTS)/broken
 
 trace:
 	@$(PY) tools/trace

@@ -537,8 +537,13 @@ def docroot(tmp_path_factory):
 
 @pytest.fixture
 def launcher(launcher, certs, docroot):
-    """The harness's launcher, with the https placeholders filled in."""
+    """The harness's launcher, with the https placeholders filled in, and
+    header and idle timeouts far past any wait of a test (unless the test
+    sets them), so that a default timeout expiring cannot pass a test that
+    waits for the server to close for another reason."""
     launcher.values.update(cert=str(certs.cert), key=str(certs.key), datadir=str(docroot))
+    long = str(int(T(300)))
+    launcher.default_args.update({"--header-timeout": long, "--idle-timeout": long})
     return launcher
 
 

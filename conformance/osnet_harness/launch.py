@@ -396,6 +396,10 @@ class Launcher:
         # Placeholder values every start() fills in unless given (a
         # component's fixtures set e.g. datadir, cert and key here).
         self.values = {}
+        # Options appended to every start() that does not give them itself
+        # ({"--idle-timeout": "120"}): a component's fixtures use them so a
+        # program's own default cannot decide a test.
+        self.default_args = {}
 
     def start(self, port=None, wrap=(), env=None, rlimit_nofile=None, ready=True,
               args=(), **values):
@@ -411,7 +415,11 @@ class Launcher:
         if missing:
             raise LaunchError(f"the template needs {', '.join('{%s}' % m for m in sorted(missing))}"
                               f", which this component's tests do not provide: {self.template!r}")
-        argv = expand(self.template, host=self.host, port=port, **values) + list(args)
+        args = list(args)
+        for opt, val in self.default_args.items():
+            if opt not in args:
+                args += [opt, val]
+        argv = expand(self.template, host=self.host, port=port, **values) + args
         s = Server(argv, self.host, port, self.name, self.workdir, wrap=wrap, env=env,
                    rlimit_nofile=rlimit_nofile, ready=self.ready_kind)
         self.servers.append(s)
