@@ -636,23 +636,16 @@ int main(int argc, char **argv)
         {NULL, ARGS_FLAG, NULL, 0, 0, NULL, NULL},
     };
     struct args_server a;
-    char err[256];
     int rc;
 
     s.sig_fd = -1;
     s.queue_max = DEFAULT_QUEUE_MAX;
     roster_init(&s.roster);
     log_init(argv[0]);
-    if (args_parse_server(argc, argv, &a, extra, err, sizeof(err)) < 0) {
-        log_error("%s (try --help)", err);
-        return 2;
-    }
-    if (a.help) {
-        args_usage_server(stdout, "chat",
-                          "TCP chat server: lines from each client go to every other one.",
-                          extra);
-        return 0;
-    }
+    rc = args_server_cli(argc, argv, &a, extra, "chat",
+                         "TCP chat server: lines from each client go to every other one.");
+    if (rc >= 0)
+        return rc;
 
     rc = sig_ignore_pipe();
     if (rc == 0)

@@ -270,22 +270,17 @@ static int server_init(void)
 
 int main(int argc, char **argv)
 {
-    char err[256], addr[NET_ADDR_MAX];
+    char addr[NET_ADDR_MAX];
     struct args_server a;
     pthread_t sig_thread;
     size_t left;
     int rc;
 
     log_init(argv[0]);
-    if (args_parse_server(argc, argv, &a, NULL, err, sizeof(err)) < 0) {
-        log_error("%s (try --help)", err);
-        return 2;
-    }
-    if (a.help) {
-        args_usage_server(stdout, "echo-blocking",
-                          "TCP echo server: blocking sockets, one thread per connection.", NULL);
-        return 0;
-    }
+    rc = args_server_cli(argc, argv, &a, NULL, "echo-blocking",
+                         "TCP echo server: blocking sockets, one thread per connection.");
+    if (rc >= 0)
+        return rc;
 
     /* Before any thread exists, so that every thread inherits the mask. */
     rc = sig_block_stop();

@@ -245,19 +245,13 @@ int main(int argc, char **argv)
         {NULL, ARGS_FLAG, NULL, 0, 0, NULL, NULL},
     };
     struct args_server a;
-    char err[256];
     int rc;
 
     log_init(argv[0]);
-    if (args_parse_server(argc, argv, &a, extra, err, sizeof(err)) < 0) {
-        log_error("%s (try --help)", err);
-        return 2;
-    }
-    if (a.help) {
-        args_usage_server(stdout, "echo-epoll",
-                          "TCP echo server: one thread, non-blocking sockets, epoll.", extra);
-        return 0;
-    }
+    rc = args_server_cli(argc, argv, &a, extra, "echo-epoll",
+                         "TCP echo server: one thread, non-blocking sockets, epoll.");
+    if (rc >= 0)
+        return rc;
     s.low_water = s.high_water / 2;
 
     rc = sig_ignore_pipe();

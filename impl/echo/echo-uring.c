@@ -387,20 +387,13 @@ int main(int argc, char **argv)
         .backoff_ts = {.tv_nsec = BACKOFF_MS * 1000000LL},
     };
     struct args_server a;
-    char err[256];
     int rc;
 
     log_init(argv[0]);
-    if (args_parse_server(argc, argv, &a, NULL, err, sizeof(err)) < 0) {
-        log_error("%s (try --help)", err);
-        return 2;
-    }
-    if (a.help) {
-        args_usage_server(stdout, "echo-uring",
-                          "TCP echo server: one thread, io_uring, one buffer per connection.",
-                          NULL);
-        return 0;
-    }
+    rc = args_server_cli(argc, argv, &a, NULL, "echo-uring",
+                         "TCP echo server: one thread, io_uring, one buffer per connection.");
+    if (rc >= 0)
+        return rc;
 
     rc = sig_ignore_pipe();
     if (rc == 0)

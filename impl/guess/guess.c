@@ -232,21 +232,14 @@ int main(int argc, char **argv)
     struct session_config cfg = {0};
     struct server *s;
     struct args_server a;
-    char err[256];
     int rc;
 
     log_init(argv[0]);
-    if (args_parse_server(argc, argv, &a, extra, err, sizeof(err)) < 0) {
-        log_error("%s (try --help)", err);
-        return 2;
-    }
-    if (a.help) {
-        args_usage_server(stdout, "guess",
-                          "Number-guessing game over UDP: GUESS <seq> <n> -> HIGHER/LOWER/"
-                          "CORRECT <seq> <tries>.",
-                          extra);
-        return 0;
-    }
+    rc = args_server_cli(argc, argv, &a, extra, "guess",
+                         "Number-guessing game over UDP: GUESS <seq> <n> -> "
+                         "HIGHER/LOWER/CORRECT <seq> <tries>.");
+    if (rc >= 0)
+        return rc;
     cfg.max = max;
     cfg.idle_ms = (uint64_t)idle * 1000;
     cfg.max_sessions = max_sessions;

@@ -205,22 +205,16 @@ int main(int argc, char **argv)
     pthread_t tids[MAX_THREADS];
     int fds[MAX_THREADS];
     unsigned started = 0, nfds = 0;
-    char err[256], addr[NET_ADDR_MAX];
+    char addr[NET_ADDR_MAX];
     int rc, status = 1;
 
     log_init(argv[0]);
     router_init(&router);
-    if (args_parse_server(argc, argv, &o.srv, extra, err, sizeof(err)) < 0) {
-        log_error("%s (try --help)", err);
-        return 2;
-    }
-    if (o.srv.help) {
-        args_usage_server(stdout, "http",
-                          "HTTP/1.1 server (HTTPS with --cert and --key): a router, then static "
-                          "files under --root.",
-                          extra);
-        return 0;
-    }
+    rc = args_server_cli(argc, argv, &o.srv, extra, "http",
+                         "HTTP/1.1 server (HTTPS with --cert and --key): a router, then static "
+                         "files under --root.");
+    if (rc >= 0)
+        return rc;
     if (o.root == NULL) {
         log_error("--root is required (try --help)");
         return 2;

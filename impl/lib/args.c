@@ -1,4 +1,5 @@
 #include "args.h"
+#include "log.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -231,4 +232,20 @@ void args_usage_server(FILE *out, const char *prog, const char *summary,
     print_opt(out, &shared[1]);
     print_opts(out, extra);
     print_opt(out, &shared[2]);
+}
+
+int args_server_cli(int argc, char **argv, struct args_server *srv,
+                    const struct args_opt *extra, const char *prog, const char *summary)
+{
+    char err[256];
+
+    if (args_parse_server(argc, argv, srv, extra, err, sizeof(err)) < 0) {
+        log_error("%s (try --help)", err);
+        return 2;
+    }
+    if (srv->help) {
+        args_usage_server(stdout, prog, summary, extra);
+        return 0;
+    }
+    return -1;
 }

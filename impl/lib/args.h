@@ -50,6 +50,14 @@ int args_parse(int argc, char **argv, const struct args_opt *opts, char *err, si
 int args_parse_server(int argc, char **argv, struct args_server *srv,
                       const struct args_opt *extra, char *err, size_t errlen);
 
+/* The command line of a server's main(): parses it as args_parse_server
+ * and does what every server does with the outcome: a usage error is logged
+ * ("<what is wrong> (try --help)") and --help prints args_usage_server(prog,
+ * summary, extra) to stdout. Returns -1 when main() should go on, or the
+ * status main() should exit with at once: 0 after --help, 2 on an error. */
+int args_server_cli(int argc, char **argv, struct args_server *srv,
+                    const struct args_opt *extra, const char *prog, const char *summary);
+
 /* Prints "usage: <prog> [options]", the summary, and one line per option. */
 void args_usage(FILE *out, const char *prog, const char *summary, const struct args_opt *opts);
 

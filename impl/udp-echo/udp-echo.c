@@ -368,19 +368,13 @@ int main(int argc, char **argv)
 {
     struct server *s;
     struct args_server a;
-    char err[256];
     int rc;
 
     log_init(argv[0]);
-    if (args_parse_server(argc, argv, &a, NULL, err, sizeof(err)) < 0) {
-        log_error("%s (try --help)", err);
-        return 2;
-    }
-    if (a.help) {
-        args_usage_server(stdout, "udp-echo",
-                          "UDP echo server: each datagram goes back, whole, to its sender.", NULL);
-        return 0;
-    }
+    rc = args_server_cli(argc, argv, &a, NULL, "udp-echo",
+                         "UDP echo server: each datagram goes back, whole, to its sender.");
+    if (rc >= 0)
+        return rc;
     /* The slot tables take a few KiB: keep them off the stack. */
     s = calloc(1, sizeof(*s));
     if (s == NULL) {

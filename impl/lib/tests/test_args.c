@@ -49,6 +49,26 @@ static void test_server_values(void **state)
     assert_true(srv.help);
 }
 
+/* A server's main() goes on (-1) with the options parsed, exits 0 after
+ * printing the usage for --help, and exits 2 on a usage error. */
+static void test_server_cli(void **state)
+{
+    struct args_server srv;
+
+    (void)state;
+    assert_int_equal(args_server_cli(ARGC("--port", "0"), ARGV("--port", "0"), &srv, NULL,
+                                     "prog", "summary"),
+                     -1);
+    assert_int_equal(srv.port, 0);
+    assert_int_equal(args_server_cli(ARGC("--help"), ARGV("--help"), &srv, NULL, "prog", "summary"),
+                     0);
+    assert_int_equal(args_server_cli(ARGC("--port", "x"), ARGV("--port", "x"), &srv, NULL, "prog",
+                                     "summary"),
+                     2);
+    assert_int_equal(args_server_cli(ARGC("--nope"), ARGV("--nope"), &srv, NULL, "prog", "summary"),
+                     2);
+}
+
 static void test_bad_port(void **state)
 {
     static const char *const bad[] = {"abc", "65536", "-1", "", "80x", " 80", "+80",
@@ -196,6 +216,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_server_defaults),
         cmocka_unit_test(test_server_values),
+        cmocka_unit_test(test_server_cli),
         cmocka_unit_test(test_bad_port),
         cmocka_unit_test(test_usage_errors),
         cmocka_unit_test(test_custom_options),
