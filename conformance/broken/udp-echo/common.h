@@ -57,24 +57,51 @@ static inline int uecho_bind(const char *host, const char *port)
 	return fd;
 }
 
-/* A correct server: answers each datagram with the same bytes, to its
- * sender, from the socket it arrived on; errors sending are ignored (an
- * ICMP error for one client is no reason to stop serving the others). */
-static inline int uecho_serve(int fd)
+/* One datagram as received: its bytes (buf has room for one byte more than
+ * UECHO_MAX, so a program may end them with a NUL) and its sender. */
+struct uecho_dgram {
+	int fd;
+	char *buf;
+	size_t n;
+	struct sockaddr_storage from;
+	socklen_t fromlen;
+};
+
+/* How a server answers a datagram. A broken program passes its own to
+ * uecho_serve(); each shows its bug in a few lines. */
+typedef void uecho_answer_fn(struct uecho_dgram *d);
+
+/* The correct answer: the same bytes, to the sender, from the socket the
+ * datagram arrived on; a send error is ignored (an ICMP error for one client
+ * is no reason to stop serving the others). */
+static inline void uecho_answer(struct uecho_dgram *d)
 {
-	static char buf[UECHO_MAX];
+	sendto(d->fd, d->buf, d->n, 0, (struct sockaddr *)&d->from, d->fromlen);
+}
+
+/* Receives each datagram (at most recv_max bytes of it: UECHO_MAX reads any
+ * datagram whole) and answers it with answer(). */
+static inline int uecho_serve_with(int fd, uecho_answer_fn *answer, size_t recv_max)
+{
+	static char buf[UECHO_MAX + 1];
 	for (;;) {
-		struct sockaddr_storage from;
-		socklen_t fromlen = sizeof from;
-		ssize_t n = recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &fromlen);
+		struct uecho_dgram d = {.fd = fd, .buf = buf, .fromlen = sizeof d.from};
+		ssize_t n = recvfrom(fd, buf, recv_max, 0, (struct sockaddr *)&d.from, &d.fromlen);
 		if (n < 0) {
 			if (errno == EINTR || errno == ECONNREFUSED)
 				continue;
 			perror("recvfrom");
 			return 1;
 		}
-		sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&from, fromlen);
+		d.n = (size_t)n;
+		answer(&d);
 	}
+}
+
+/* A server whose only fault, if any, is in answer(). */
+static inline int uecho_serve(int fd, uecho_answer_fn *answer)
+{
+	return uecho_serve_with(fd, answer, UECHO_MAX);
 }
 
 #endif

@@ -4,19 +4,15 @@
  */
 #include "common.h"
 
+static void answer_twice(struct uecho_dgram *d)
+{
+	for (int copy = 0; copy < 2; copy++) /* BUG: one request, one answer */
+		uecho_answer(d);
+}
+
 int main(int argc, char **argv)
 {
 	struct uecho_opts o;
 	uecho_parse_args(argc, argv, &o);
-	int fd = uecho_bind(o.host, o.port);
-	static char buf[UECHO_MAX];
-	for (;;) {
-		struct sockaddr_storage from;
-		socklen_t fromlen = sizeof from;
-		ssize_t n = recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &fromlen);
-		if (n < 0)
-			continue;
-		for (int copy = 0; copy < 2; copy++) /* BUG: one request, one answer */
-			sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&from, fromlen);
-	}
+	return uecho_serve(uecho_bind(o.host, o.port), answer_twice);
 }

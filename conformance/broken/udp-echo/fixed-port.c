@@ -10,5 +10,5 @@ int main(int argc, char **argv)
 	struct uecho_opts o;
 	uecho_parse_args(argc, argv, &o);
 	int fd = uecho_bind(o.host, "41017"); /* BUG: o.port is never used */
-	return uecho_serve(fd);
+	return uecho_serve(fd, uecho_answer);
 }

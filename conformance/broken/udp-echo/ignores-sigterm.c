@@ -10,5 +10,5 @@ int main(int argc, char **argv)
 	uecho_parse_args(argc, argv, &o);
 	signal(SIGTERM, SIG_IGN); /* BUG */
 	int fd = uecho_bind(o.host, o.port);
-	return uecho_serve(fd);
+	return uecho_serve(fd, uecho_answer);
 }

@@ -9,23 +9,19 @@
 
 #define PIECE 1472 /* 1500 (Ethernet MTU) - 20 (IPv4) - 8 (UDP) */
 
+static void answer_in_pieces(struct uecho_dgram *d)
+{
+	size_t off = 0;
+	do { /* BUG: a datagram is one message; the kernel fragments if it must */
+		size_t len = d->n - off < PIECE ? d->n - off : PIECE;
+		sendto(d->fd, d->buf + off, len, 0, (struct sockaddr *)&d->from, d->fromlen);
+		off += len;
+	} while (off < d->n);
+}
+
 int main(int argc, char **argv)
 {
 	struct uecho_opts o;
 	uecho_parse_args(argc, argv, &o);
-	int fd = uecho_bind(o.host, o.port);
-	static char buf[UECHO_MAX];
-	for (;;) {
-		struct sockaddr_storage from;
-		socklen_t fromlen = sizeof from;
-		ssize_t n = recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &fromlen);
-		if (n < 0)
-			continue;
-		ssize_t off = 0;
-		do { /* BUG: a datagram is one message; the kernel fragments if it must */
-			size_t len = (size_t)(n - off) < PIECE ? (size_t)(n - off) : PIECE;
-			sendto(fd, buf + off, len, 0, (struct sockaddr *)&from, fromlen);
-			off += (ssize_t)len;
-		} while (off < n);
-	}
+	return uecho_serve(uecho_bind(o.host, o.port), answer_in_pieces);
 }

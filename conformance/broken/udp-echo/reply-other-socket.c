@@ -7,19 +7,18 @@
  */
 #include "common.h"
 
+static int out = -1; /* BUG: a socket of its own for replies */
+
+static void answer_from_elsewhere(struct uecho_dgram *d)
+{
+	sendto(out, d->buf, d->n, 0, (struct sockaddr *)&d->from, d->fromlen); /* BUG: not d->fd */
+}
+
 int main(int argc, char **argv)
 {
 	struct uecho_opts o;
 	uecho_parse_args(argc, argv, &o);
 	int fd = uecho_bind(o.host, o.port);
-	int out = socket(AF_INET, SOCK_DGRAM, 0); /* BUG: a socket of its own for replies */
-	static char buf[UECHO_MAX];
-	for (;;) {
-		struct sockaddr_storage from;
-		socklen_t fromlen = sizeof from;
-		ssize_t n = recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &fromlen);
-		if (n < 0)
-			continue;
-		sendto(out, buf, (size_t)n, 0, (struct sockaddr *)&from, fromlen); /* BUG: not fd */
-	}
+	out = socket(AF_INET, SOCK_DGRAM, 0);
+	return uecho_serve(fd, answer_from_elsewhere);
 }

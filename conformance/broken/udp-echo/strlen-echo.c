@@ -4,20 +4,16 @@
  */
 #include "common.h"
 
+static void answer_as_string(struct uecho_dgram *d)
+{
+	d->buf[d->n] = '\0';
+	/* BUG: a datagram is bytes, not a C string */
+	sendto(d->fd, d->buf, strlen(d->buf), 0, (struct sockaddr *)&d->from, d->fromlen);
+}
+
 int main(int argc, char **argv)
 {
 	struct uecho_opts o;
 	uecho_parse_args(argc, argv, &o);
-	int fd = uecho_bind(o.host, o.port);
-	static char buf[UECHO_MAX + 1];
-	for (;;) {
-		struct sockaddr_storage from;
-		socklen_t fromlen = sizeof from;
-		ssize_t n = recvfrom(fd, buf, UECHO_MAX, 0, (struct sockaddr *)&from, &fromlen);
-		if (n < 0)
-			continue;
-		buf[n] = '\0';
-		/* BUG: a datagram is bytes, not a C string */
-		sendto(fd, buf, strlen(buf), 0, (struct sockaddr *)&from, fromlen);
-	}
+	return uecho_serve(uecho_bind(o.host, o.port), answer_as_string);
 }

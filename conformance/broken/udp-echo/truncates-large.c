@@ -9,14 +9,7 @@ int main(int argc, char **argv)
 {
 	struct uecho_opts o;
 	uecho_parse_args(argc, argv, &o);
-	int fd = uecho_bind(o.host, o.port);
-	char buf[8192]; /* BUG: "big enough for any message" */
-	for (;;) {
-		struct sockaddr_storage from;
-		socklen_t fromlen = sizeof from;
-		ssize_t n = recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &fromlen);
-		if (n < 0)
-			continue;
-		sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&from, fromlen);
-	}
+	/* BUG: 8192 bytes, "big enough for any message": the rest of a larger
+	 * datagram is discarded by the kernel */
+	return uecho_serve_with(uecho_bind(o.host, o.port), uecho_answer, 8192);
 }
