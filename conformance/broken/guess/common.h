@@ -66,9 +66,12 @@ struct guess_hooks {
 	/* Called when a new client arrives and g->n == max_sessions: returns the
 	 * slot to reuse, or NULL to grow the table. */
 	struct session *(*make_room)(struct guess_server *g);
-	/* The game: writes the reply to request (seq, n) of session s into out. */
-	size_t (*play)(struct guess_server *g, struct session *s, uint32_t seq, uint64_t n,
-		       char *out);
+	/* What seq says before the guess is played: a retransmission gets the
+	 * stored reply, an older seq gets ERR stale. Writes that answer into
+	 * out and returns its length, or returns 0 for a new guess. */
+	size_t (*seq_check)(struct session *s, uint32_t seq, char *out);
+	/* Starts the next game of s (after a win). */
+	void (*new_game)(struct guess_server *g, struct session *s);
 	/* The hint word for guess n when the secret is `secret`. */
 	const char *(*hint)(uint64_t secret, uint64_t n);
 	/* Sends one reply. */
@@ -213,8 +216,7 @@ static inline void guess_new_game(struct guess_server *g, struct session *s)
 	s->won = 0;
 }
 
-static inline size_t guess_play_default(struct guess_server *g, struct session *s, uint32_t seq,
-					uint64_t n, char *out)
+static inline size_t guess_seq_check_default(struct session *s, uint32_t seq, char *out)
 {
 	if (s->last_seq != 0 && seq == s->last_seq) { /* a retransmission: the same answer */
 		memcpy(out, s->last_reply, s->last_len);
@@ -222,10 +224,20 @@ static inline size_t guess_play_default(struct guess_server *g, struct session *
 	}
 	if (seq < s->last_seq)
 		return (size_t)sprintf(out, "ERR %u stale\n", seq);
+	return 0;
+}
+
+/* The game: writes the reply to request (seq, n) of session s into out. */
+static inline size_t guess_play(struct guess_server *g, struct session *s, uint32_t seq,
+				uint64_t n, char *out)
+{
+	size_t len = (guess_h.seq_check ? guess_h.seq_check : guess_seq_check_default)(s, seq, out);
+	if (len > 0)
+		return len;
 	if (n < 1 || n > g->o.max)
 		return (size_t)sprintf(out, "ERR %u range\n", seq);
 	if (s->won)
-		guess_new_game(g, s);
+		(guess_h.new_game ? guess_h.new_game : guess_new_game)(g, s);
 	s->tries++;
 	s->last_seq = seq;
 	const char *word = guess_hint(s->secret, n);
@@ -295,7 +307,7 @@ static inline void guess_handle(struct guess_server *g, const char *buf, size_t 
 		struct session *s = guess_session(g, from, fromlen, guess_now());
 		if (!s)
 			return;
-		outlen = (guess_h.play ? guess_h.play : guess_play_default)(g, s, seq, n, out);
+		outlen = guess_play(g, s, seq, n, out);
 	}
 	(guess_h.reply ? guess_h.reply : guess_reply_default)(g->fd, out, outlen,
 							       (const struct sockaddr *)from, fromlen);
