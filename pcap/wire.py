@@ -16,6 +16,7 @@ import threading
 import time
 
 import dpkt
+import pytest
 
 from osnet_harness.timeouts import T
 
@@ -107,6 +108,30 @@ class Capture:
                 self.proc.kill()
                 self.proc.wait()
         return False
+
+
+def start_capture(workdir, host, port, name, **kw):
+    """A running Capture of `port` into <workdir>/<name>.pcap (kw: proto,
+    peer_port), or a skip that says why there can be none: the capture is
+    taken on the loopback interface, so a server on another address is not
+    on it, and tcpdump may be missing or not allowed to capture."""
+    if not (host.startswith("127.") or host in ("::1", "localhost")):
+        pytest.skip(f"the capture is taken on the loopback interface; {host} is not on it")
+    try:
+        return Capture(os.path.join(workdir, f"{name}.pcap"), port, **kw).__enter__()
+    except CaptureUnavailable as e:
+        pytest.skip(f"no capture possible: {e}")
+
+
+def ended_flow(cap, client_port):
+    """The TCP connection from client_port, once both its FINs are
+    acknowledged or an RST went by."""
+    def done(flows):
+        f = [x for x in flows if x.client[1] == client_port]
+        return f and (f[0].closed_by_both() or f[0].rsts())
+    flows = cap.wait_for(done, what=f"the end of the connection from port {client_port} "
+                                    f"(both FINs acknowledged, or an RST)")
+    return next(x for x in flows if x.client[1] == client_port)
 
 
 def read_packets(path):

@@ -12,20 +12,14 @@ import pytest
 from chat.chatclient import Client, close_all, gather, joined
 from osnet_harness.launch import free_port
 from osnet_harness.timeouts import T
-from wire import Capture, CaptureUnavailable, time_wait_sockets
+from wire import start_capture, time_wait_sockets
 
 
 def capture(workdir, server, name, client_port=None):
     """A capture of the server's port, or of one client's connection to it
     (client_port: the client binds it before connecting; the filter then keeps
     out the bulk traffic of the other clients)."""
-    if not (server.host.startswith("127.") or server.host in ("::1", "localhost")):
-        pytest.skip(f"the capture is taken on the loopback interface; {server.host} is not on it")
-    try:
-        return Capture(workdir / f"{name}.pcap", server.port, peer_port=client_port).__enter__()
-    except CaptureUnavailable as e:
-        pytest.skip(f"no capture possible: {e}")
-
+    return start_capture(workdir, server.host, server.port, name, peer_port=client_port)
 
 def bound_client(server, nick, rcvbuf=None):
     """A client whose local port is chosen up front (see capture())."""

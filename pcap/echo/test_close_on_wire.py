@@ -12,26 +12,11 @@ import pytest
 
 from osnet_harness.net import connect, expect_bytes, payload, recv_until_eof, roundtrip
 from osnet_harness.timeouts import T
-from wire import Capture, CaptureUnavailable, time_wait_sockets
+from wire import ended_flow, start_capture, time_wait_sockets
 
 
 def capture(workdir, port, name, host="127.0.0.1"):
-    if not (host.startswith("127.") or host in ("::1", "localhost")):
-        pytest.skip(f"the capture is taken on the loopback interface; {host} is not on it")
-    try:
-        return Capture(workdir / f"{name}.pcap", port).__enter__()
-    except CaptureUnavailable as e:
-        pytest.skip(f"no capture possible: {e}")
-
-
-def our_flow(cap, client_port):
-    def done(flows):
-        f = [x for x in flows if x.client[1] == client_port]
-        return f and (f[0].closed_by_both() or f[0].rsts())
-    flows = cap.wait_for(done, what=f"the end of the connection from port {client_port} "
-                                    f"(both FINs acknowledged, or an RST)")
-    return next(x for x in flows if x.client[1] == client_port)
-
+    return start_capture(workdir, host, port, name)
 
 def check_common(flow, data):
     assert flow.handshake(), ("no three-way handshake (SYN, SYN-ACK, ACK) at the start of the "
@@ -56,7 +41,7 @@ def test_client_closes_first(server, workdir, report):
             c.shutdown(socket.SHUT_WR)
             got, why = recv_until_eof(c, T(10))
             expect_bytes(data, got, why, what="echo before end-of-file")
-        flow = our_flow(cap, client_port)
+        flow = ended_flow(cap, client_port)
     finally:
         cap.__exit__(None, None, None)
     check_common(flow, data)
@@ -91,7 +76,7 @@ def test_server_closes_first_on_sigterm(launcher, workdir, report):
             if why != "eof":
                 raise AssertionError(f"after SIGTERM the client read {why!r} instead of "
                                      f"end-of-file\n{s.stderr_block()}")
-        flow = our_flow(cap, client_port)
+        flow = ended_flow(cap, client_port)
     finally:
         cap.__exit__(None, None, None)
     check_common(flow, b"hello\n")

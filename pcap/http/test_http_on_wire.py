@@ -12,27 +12,11 @@ import pytest
 from httpclient import Conn, HttpError, exchange, get, pipeline, request
 from httpwire import listing, responses, stream_offset, syn_count
 from osnet_harness.timeouts import T
-from wire import Capture, CaptureUnavailable, time_wait_sockets
+from wire import ended_flow, start_capture, time_wait_sockets
 
 
 def capture(workdir, server, name):
-    if not (server.host.startswith("127.") or server.host in ("::1", "localhost")):
-        pytest.skip(f"the capture is taken on the loopback interface; {server.host} is not on it")
-    try:
-        return Capture(workdir / f"{name}.pcap", server.port).__enter__()
-    except CaptureUnavailable as e:
-        pytest.skip(f"no capture possible: {e}")
-
-
-def ended(cap, port):
-    """The connection from `port`, once both FINs are acknowledged or an RST went by."""
-    def done(flows):
-        f = [x for x in flows if x.client[1] == port]
-        return f and (f[0].closed_by_both() or f[0].rsts())
-    flows = cap.wait_for(done, what=f"the end of the connection from port {port} "
-                                    f"(both FINs acknowledged, or an RST)")
-    return next(x for x in flows if x.client[1] == port)
-
+    return start_capture(workdir, server.host, server.port, name)
 
 def check_responses(flow, reqs, site):
     """The server's bytes on the wire are exactly the responses to reqs, in order."""
@@ -84,7 +68,7 @@ def test_keepalive_and_pipelining_share_one_handshake(server, site, workdir, rep
             # Still open: had the server closed, the client would see EOF here.
             assert c.still_open(0.2), ("the server closed the keep-alive connection after "
                                        "10 requests none of which asked it to")
-        flow = ended(cap, port)
+        flow = ended_flow(cap, port)
     finally:
         cap.__exit__(None, None, None)
 
@@ -122,7 +106,7 @@ def test_connection_close_server_sends_first_fin(server, site, workdir, report):
             port = c.sock.getsockname()[1]
             extra, why = c.read_eof(T(10))
             # The client closes only after it has seen the server's FIN (or gives up).
-        flow = ended(cap, port)
+        flow = ended_flow(cap, port)
     finally:
         cap.__exit__(None, None, None)
     assert why == "eof" and not extra, (
@@ -181,7 +165,7 @@ def test_refusal_ends_with_fin_after_the_whole_response(server, workdir, report,
             except (HttpError, OSError) as e:
                 r = e  # the capture says why (an RST, most likely)
             extra, why = c.read_eof(T(10))
-        flow = ended(cap, port)
+        flow = ended_flow(cap, port)
     finally:
         cap.__exit__(None, None, None)
     rsts = flow.rsts()

@@ -16,17 +16,11 @@ from https.tlsclient import (TLS12, TLS13, VNAME, client_context, expect_file, r
                              tls_connect)
 from https.tlswire import (APPLICATION_DATA, CLIENT_HELLO, SERVER_HELLO, describe, is_hello,
                            records)
-from wire import Capture, CaptureUnavailable
+from wire import start_capture
 
 
 def capture(workdir, server, name):
-    if not (server.host.startswith("127.") or server.host in ("::1", "localhost")):
-        pytest.skip(f"the capture is taken on the loopback interface; {server.host} is not on it")
-    try:
-        return Capture(workdir / f"{name}.pcap", server.port).__enter__()
-    except CaptureUnavailable as e:
-        pytest.skip(f"no capture possible: {e}")
-
+    return start_capture(workdir, server.host, server.port, name)
 
 def exchange(server, certs, version, path, body):
     """One GET over TLS with Connection: close. Returns (client port, what

@@ -11,20 +11,14 @@ import pytest
 
 from osnet_harness.net import payload
 from osnet_harness.timeouts import T
-from wire import (Capture, CaptureUnavailable, describe_datagrams, non_udp,
+from wire import (describe_datagrams, non_udp, start_capture,
                   tcp_between_ports, udp_between)
 
 SIZES = [1, 100, 1472, 1473, 9000, 65507]
 
 
 def capture(workdir, port, name, host="127.0.0.1"):
-    if not (host.startswith("127.") or host in ("::1", "localhost")):
-        pytest.skip(f"the capture is taken on the loopback interface; {host} is not on it")
-    try:
-        return Capture(workdir / f"{name}.pcap", port, proto="any").__enter__()
-    except CaptureUnavailable as e:
-        pytest.skip(f"no capture possible: {e}")
-
+    return start_capture(workdir, host, port, name, proto="any")
 
 @pytest.mark.req("UECHO-009")
 def test_one_datagram_each_way(server, workdir, report):
