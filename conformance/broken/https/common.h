@@ -62,6 +62,9 @@ struct https_hooks {
 	void (*handshake_failed)(struct https_conn *c, const char *why);
 	/* Waits until a request byte can be read: 1 yes, 0 timeout or error. */
 	int (*wait_readable)(struct https_conn *c, int timeout_ms);
+	/* SSL_write failed (the client reset or went away); the write then
+	 * returns -1 and the connection is dropped. NULL: nothing more. */
+	void (*write_failed)(struct https_conn *c);
 	/* Sends size bytes of the open file fd as the response body; 0 or -1. */
 	int (*send_body)(struct https_conn *c, int fd, off_t size);
 	/* Ends the connection (close_notify, then close). */
@@ -109,6 +112,8 @@ static inline int https_write_all(struct https_conn *c, const void *buf, size_t 
 			w = SSL_write(c->ssl, p, chunk);
 			if (w <= 0) {
 				c->failed = 1;
+				if (https.write_failed != NULL)
+					https.write_failed(c);
 				return -1;
 			}
 		} else {
