@@ -1,5 +1,5 @@
-/* broken.h - what every broken program shares, whatever its component: a
- * socket bound to the address the harness passed. The bugs live in each
+/* broken.h - what every broken program shares, whatever its component: the
+ * `--host H --port P` command line and a socket bound to that address. The bugs live in each
  * component's common.h hooks and in the programs, never here. */
 #ifndef BROKEN_H
 #define BROKEN_H
@@ -10,6 +10,26 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+
+/* Parses `--host H --port P` (host defaults to 127.0.0.1) into *host and
+ * *port; exits 2 with a usage line on anything else or without --port. */
+static inline void broken_parse_addr(int argc, char **argv, const char **host, const char **port)
+{
+	*host = "127.0.0.1";
+	*port = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--host") == 0 && i + 1 < argc)
+			*host = argv[++i];
+		else if (strcmp(argv[i], "--port") == 0 && i + 1 < argc)
+			*port = argv[++i];
+		else
+			*port = NULL, i = argc;
+	}
+	if (*port == NULL) {
+		fprintf(stderr, "usage: %s --host H --port P\n", argv[0]);
+		exit(2);
+	}
+}
 
 /* Returns a socket of the given type (SOCK_STREAM or SOCK_DGRAM, with
  * SOCK_CLOEXEC / SOCK_NONBLOCK or'ed in as wanted) bound to host:port, with

@@ -451,19 +451,8 @@ static inline void chat_watch_listener(void)
  * action: exit by the signal, which the spec allows). */
 static inline int chat_main(int argc, char **argv)
 {
-	const char *host = "127.0.0.1", *port = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--host") == 0 && i + 1 < argc)
-			host = argv[++i];
-		else if (strcmp(argv[i], "--port") == 0 && i + 1 < argc)
-			port = argv[++i];
-		else
-			port = NULL, i = argc;
-	}
-	if (port == NULL) {
-		fprintf(stderr, "usage: %s --host H --port P\n", argv[0]);
-		return 2;
-	}
+	const char *host, *port;
+	broken_parse_addr(argc, argv, &host, &port);
 	if (!chat.keep_sigpipe)
 		signal(SIGPIPE, SIG_IGN);
 	chat_lfd = chat_listen(host, chat.fixed_port ? chat.fixed_port : port);

@@ -29,23 +29,10 @@ struct uecho_opts {
 	const char *port;
 };
 
-/* Parses `--host H --port P` (host defaults to 127.0.0.1); exits 2 on misuse. */
+/* Parses `--host H --port P` (broken_parse_addr); exits 2 on misuse. */
 static inline void uecho_parse_args(int argc, char **argv, struct uecho_opts *o)
 {
-	o->host = "127.0.0.1";
-	o->port = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--host") == 0 && i + 1 < argc)
-			o->host = argv[++i];
-		else if (strcmp(argv[i], "--port") == 0 && i + 1 < argc)
-			o->port = argv[++i];
-		else
-			o->port = NULL, i = argc;
-	}
-	if (o->port == NULL) {
-		fprintf(stderr, "usage: %s --host H --port P\n", argv[0]);
-		exit(2);
-	}
+	broken_parse_addr(argc, argv, &o->host, &o->port);
 }
 
 /* Returns a UDP socket bound to host:port; exits 1 on failure. */
