@@ -25,40 +25,9 @@ import tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "conformance"))
-from osnet_harness.launch import Launcher, free_port, raise_nofile_limit  # noqa: E402
+from osnet_harness.launch import Launcher, raise_nofile_limit  # noqa: E402
 
 BIN = ROOT / os.environ.get("OSNET_BUILD", "build") / "bin"
-
-# nginx tuned the way a production static server is: sendfile, no access
-# log, a connection is never closed for having served "too many" requests
-# (wrk would otherwise reconnect every 1000 requests, which is not what is
-# being compared). open_file_cache stays off: ours has no file cache either.
-NGINX_CONF = """\
-worker_processes {workers};
-daemon off;
-pid {dir}/nginx.pid;
-error_log {dir}/error.log warn;
-{user}
-events {{ worker_connections 8192; }}
-http {{
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    access_log off;
-    sendfile on;
-    tcp_nopush on;
-    keepalive_requests 1000000;
-    keepalive_timeout 60s;
-    client_body_temp_path {dir}/body;
-    proxy_temp_path {dir}/proxy;
-    fastcgi_temp_path {dir}/fastcgi;
-    uwsgi_temp_path {dir}/uwsgi;
-    scgi_temp_path {dir}/scgi;
-    server {{
-        listen {{host}}:{{port}} reuseport;
-        root {root};
-    }}
-}}
-"""
 
 FILES = [("small", "/index.html"), ("1 MiB", "/1m.bin")]
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
@@ -71,24 +40,6 @@ def make_root(d):
     (root / "index.html").write_bytes(b"<!doctype html><title>osnet</title><p>hello from the bench</p>\n" * 3)
     (root / "1m.bin").write_bytes(bytes(range(256)) * 4096)
     return root
-
-
-def nginx_template(d, root, workers):
-    conf = d / f"nginx-{workers}.conf"
-    user = "user root;" if os.geteuid() == 0 else ""
-    text = NGINX_CONF.format(workers=workers, dir=d, user=user, root=root)
-    # {host}/{port} stay placeholders: the launcher fills them per start.
-    conf.write_text(text.replace("{host}", "%HOST%").replace("{port}", "%PORT%"))
-    return conf
-
-
-def start_nginx(lch, conf):
-    """nginx reads its port from the config file, so each start gets its own."""
-    port = free_port()
-    real = conf.with_suffix(f".{port}.conf")
-    real.write_text(conf.read_text().replace("%HOST%", "127.0.0.1").replace("%PORT%", str(port)))
-    lch.template = f"nginx -e {conf.parent}/stderr.log -c {real}"
-    return lch.start(port=port)
 
 
 def wrk(port, path, seconds, conns, threads):
@@ -122,19 +73,19 @@ def main():
     workers = [int(w) for w in a.workers.split(",")]
     d = pathlib.Path(tempfile.mkdtemp(prefix="osnet-bench-http-"))
     root = make_root(d)
-    for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (d / sub).mkdir()
     rows = []
     for w in workers:
         ours = Launcher(f"{BIN}/http --host {{host}} --port {{port}} --root {root} --threads {w}",
                         "http", str(d))
-        theirs = Launcher("nginx", "nginx", str(d), required=())
-        conf = nginx_template(d, root, w)
+        # nginx through the same wrapper the conformance suite uses (sendfile,
+        # no per-connection request limit), logging warnings only.
+        theirs = Launcher(f"{ROOT}/tools/nginx-static --host {{host}} --port {{port}} --root {root} "
+                          f"--threads {w} --error-log-level warn", "nginx", str(d))
         for label, path in FILES:
             got = {"http": [], "nginx": []}
             for r in range(a.rounds):
                 for name in ("http", "nginx"):
-                    s = ours.start() if name == "http" else start_nginx(theirs, conf)
+                    s = (ours if name == "http" else theirs).start()
                     try:
                         print(f"  {w} worker(s), {label}, round {r + 1}/{a.rounds}: {name} ...",
                               file=sys.stderr, flush=True)
@@ -167,8 +118,8 @@ def write_report(a, rows):
         f"the same machine over loopback. wrk: 2 threads, {a.connections} keep-alive connections, "
         f"{a.seconds} s per round, {a.rounds} rounds per server alternating (ours, nginx, ours, ...); "
         "the figures are the median round. Same worker count for both: our `--threads N`, nginx's "
-        "`worker_processes N` (sendfile on, access log off in both, nginx's keepalive_requests raised "
-        "so neither closes a busy connection).", "",
+        "`worker_processes N` (nginx through `tools/nginx-static`: sendfile and TCP_NOPUSH on, access "
+        "log off in both, nginx's keepalive_requests raised so neither closes a busy connection).", "",
         "| workers | file | http req/s | nginx req/s | http ÷ nginx | http p99 ms | nginx p99 ms |",
         "|---:|---|---:|---:|---:|---:|---:|",
     ]
