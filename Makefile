@@ -32,6 +32,11 @@ PROGS      := $(addprefix $(BUILD)/bin/,$(notdir $(PROG_SRC:.c=)))
 comp_of     = $(word 2,$(subst /, ,$(1)))
 comp_lib    = $(if $(wildcard impl/$(1)/lib/*.c),$(BUILD)/lib/lib$(1).a)
 comp_flags  = $(if $(wildcard impl/$(1)/lib/*.c),-Iimpl/$(1)/lib)
+# A component whose programs also use other components' shared code names
+# them in USES_<comp> (lb builds on the proxy's forwarding engine, which
+# builds on http's parser): their lib<comp>.a and headers come after its own.
+uses_libs   = $(call comp_lib,$(1)) $(foreach u,$(USES_$(1)),$(call comp_lib,$(u)))
+uses_flags  = $(call comp_flags,$(1)) $(foreach u,$(USES_$(1)),$(call comp_flags,$(u)))
 COMP_LIBS  := $(foreach c,$(COMPONENTS),$(call comp_lib,$(c)))
 
 UNIT_SRC   := $(wildcard impl/*/tests/test_*.c)
@@ -42,6 +47,10 @@ BROKEN_BINS := $(foreach s,$(BROKEN_SRC),$(BUILD)/broken/$(word 3,$(subst /, ,$(
 
 SHIM_SRC := $(wildcard faults/shim/*.c)
 SHIM_SO  := $(BUILD)/faults/libosnet-fiu.so
+
+USES_proxy   := http
+USES_lb      := proxy http
+USES_sidecar := proxy http
 
 # Extra link flags per program (name without path).
 LDLIBS_echo-uring := -luring
@@ -85,16 +94,16 @@ endef
 $(foreach c,$(COMPONENTS),$(if $(call comp_lib,$(c)),$(eval $(call comp_lib_rule,$(c)))))
 
 define prog_rule
-$(BUILD)/bin/$(notdir $(1:.c=)): $(1) $(call comp_lib,$(call comp_of,$(1))) $(LIB_A)
+$(BUILD)/bin/$(notdir $(1:.c=)): $(1) $(call uses_libs,$(call comp_of,$(1))) $(LIB_A)
 	@mkdir -p $$(@D)
-	$$(CC) $$(WFLAGS) $$(CFLAGS) $$(CPPFLAGS_ALL) $(call comp_flags,$(call comp_of,$(1))) -MF $$(BUILD)/obj/$$(notdir $$@).d $$< -o $$@ $(call comp_lib,$(call comp_of,$(1))) $$(LIB_A) $$(LDLIBS_$$(notdir $$@)) $$(LDLIBS_ALL)
+	$$(CC) $$(WFLAGS) $$(CFLAGS) $$(CPPFLAGS_ALL) $(call uses_flags,$(call comp_of,$(1))) -MF $$(BUILD)/obj/$$(notdir $$@).d $$< -o $$@ $(call uses_libs,$(call comp_of,$(1))) $$(LIB_A) $$(LDLIBS_$$(notdir $$@)) $$(LDLIBS_ALL)
 endef
 $(foreach s,$(PROG_SRC),$(eval $(call prog_rule,$(s))))
 
 define unit_rule
-$(BUILD)/tests/$(call comp_of,$(1))/$(notdir $(1:.c=)): $(1) $(call comp_lib,$(call comp_of,$(1))) $(LIB_A)
+$(BUILD)/tests/$(call comp_of,$(1))/$(notdir $(1:.c=)): $(1) $(call uses_libs,$(call comp_of,$(1))) $(LIB_A)
 	@mkdir -p $$(@D)
-	$$(CC) $$(WFLAGS) $$(CFLAGS) $$(CPPFLAGS_ALL) -Iimpl/$(call comp_of,$(1)) $(call comp_flags,$(call comp_of,$(1))) -MF $$@.d $$< -o $$@ $(call comp_lib,$(call comp_of,$(1))) $$(LIB_A) -lcmocka $$(LDLIBS_$$(notdir $$@)) $$(LDLIBS_ALL)
+	$$(CC) $$(WFLAGS) $$(CFLAGS) $$(CPPFLAGS_ALL) -Iimpl/$(call comp_of,$(1)) $(call uses_flags,$(call comp_of,$(1))) -MF $$@.d $$< -o $$@ $(call uses_libs,$(call comp_of,$(1))) $$(LIB_A) -lcmocka $$(LDLIBS_$$(notdir $$@)) $$(LDLIBS_ALL)
 endef
 $(foreach s,$(UNIT_SRC),$(eval $(call unit_rule,$(s))))
 

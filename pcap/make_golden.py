@@ -532,7 +532,7 @@ def write_http(index):
     # The wire tests' helpers (pcap/http, conformance/http: folders named like
     # the standard library's http package, so they go on the path themselves).
     sys.path[:0] = [str(ROOT / "conformance" / "http"), str(ROOT / "pcap" / "http")]
-    from httpclient import Conn, pipeline
+    from osnet_harness.httpclient import Conn, pipeline
     from httpwire import responses, stream_offset, syn_count
     name = "http-keepalive-pipelined"
     title = ("HTTP/1.1 on one connection (http): the three-way handshake, two GETs one at a "

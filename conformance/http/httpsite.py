@@ -8,7 +8,7 @@ import os
 import pathlib
 import random
 
-from httpclient import imf_fixdate
+from osnet_harness.httpclient import imf_fixdate
 
 # Files get this modification time (UTC 2024-03-05 06:07:08): a fixed, past
 # date makes Last-Modified and If-Modified-Since exact to check. A few get

@@ -8,7 +8,7 @@ import time
 import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from httpclient import Conn, HttpError, exchange, get, request  # noqa: E402
+from osnet_harness.httpclient import Conn, HttpError, exchange, get, request  # noqa: E402
 from osnet_harness.timeouts import T  # noqa: E402
 
 LINE = re.compile(r'^(?P<client>\S+) (?P<ident>\S+) (?P<user>\S+) '

@@ -6,7 +6,7 @@ import sys
 import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from httpclient import (Conn, HttpError, chunked, describe, expect_closed, expect_status,  # noqa: E402
+from osnet_harness.httpclient import (Conn, HttpError, chunked, describe, expect_closed, expect_status,  # noqa: E402
                         get, pipeline, repro, request)
 from osnet_harness.net import start_sender  # noqa: E402
 from osnet_harness.timeouts import T  # noqa: E402

@@ -6,7 +6,7 @@ import time
 import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from httpclient import (Conn, HttpError, curl, describe, expect_status, fetch, get,  # noqa: E402
+from osnet_harness.httpclient import (Conn, HttpError, curl, describe, expect_status, fetch, get,  # noqa: E402
                         imf_fixdate, pipeline)
 from osnet_harness.net import describe_diff  # noqa: E402
 

@@ -5,7 +5,7 @@ import sys
 import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from httpclient import (Conn, HttpError, describe, expect_closed, exchange, get,  # noqa: E402
+from osnet_harness.httpclient import (Conn, HttpError, describe, expect_closed, exchange, get,  # noqa: E402
                         pipeline, repro, request)
 from osnet_harness.net import describe_diff  # noqa: E402
 from osnet_harness.timeouts import T  # noqa: E402

@@ -5,7 +5,7 @@ import sys
 import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from httpclient import Conn, HttpError, describe, expect_status, fetch, repro  # noqa: E402
+from osnet_harness.httpclient import Conn, HttpError, describe, expect_status, fetch, repro  # noqa: E402
 
 
 def line_of(n, target=b"/hello.txt?q="):

@@ -7,7 +7,7 @@ import time
 import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from httpclient import (Conn, HttpError, curl, describe, exchange, expect_status, fetch, get,  # noqa: E402
+from osnet_harness.httpclient import (Conn, HttpError, curl, describe, exchange, expect_status, fetch, get,  # noqa: E402
                         parse_imf_fixdate, pipeline, repro, request, show)
 from osnet_harness.timeouts import T  # noqa: E402
 

@@ -5,7 +5,7 @@ import sys
 import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from httpclient import HttpError, describe, expect_status, fetch, repro, request  # noqa: E402
+from osnet_harness.httpclient import HttpError, describe, expect_status, fetch, repro, request  # noqa: E402
 
 
 @pytest.mark.req("HTTP-035")

@@ -6,7 +6,7 @@ import time
 import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from httpclient import Conn, HttpError, describe, get  # noqa: E402
+from osnet_harness.httpclient import Conn, HttpError, describe, get  # noqa: E402
 from osnet_harness.net import connect_many  # noqa: E402
 from osnet_harness.timeouts import T  # noqa: E402
 

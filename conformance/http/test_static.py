@@ -7,7 +7,7 @@ import urllib.parse
 import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from httpclient import (Conn, HttpError, curl, describe, exchange, expect_status, fetch,  # noqa: E402
+from osnet_harness.httpclient import (Conn, HttpError, curl, describe, exchange, expect_status, fetch,  # noqa: E402
                         get, pipeline, repro)
 from httpsite import MIME, OCTET, SECRET  # noqa: E402
 from osnet_harness.net import describe_diff  # noqa: E402

@@ -6,7 +6,7 @@ import sys
 import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from httpclient import Conn, exchange, get  # noqa: E402
+from osnet_harness.httpclient import Conn, exchange, get  # noqa: E402
 from osnet_harness.launch import describe_status  # noqa: E402
 from osnet_harness.timeouts import T  # noqa: E402
 

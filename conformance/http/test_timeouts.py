@@ -7,7 +7,7 @@ import time
 import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from httpclient import Conn, HttpError, describe, exchange, get, show  # noqa: E402
+from osnet_harness.httpclient import Conn, HttpError, describe, exchange, get, show  # noqa: E402
 from osnet_harness.timeouts import T  # noqa: E402
 
 HEADER_TIMEOUT = 2

@@ -1,7 +1,7 @@
 """The launch contract: templates, free ports, process groups, readiness, stop.
 
 A template is a shell-free argument list with placeholders ({host}, {port},
-{backends}, {upstream}, {datadir}, {cert}, {key}). It is split like a shell
+{backends}, {upstream}, {datadir}, {cert}, {key}, {metrics_port}). It is split like a shell
 would split it (quotes allowed) but never run through a shell.
 """
 import errno
@@ -19,7 +19,12 @@ import time
 
 from .timeouts import T
 
-PLACEHOLDERS = {"host", "port", "backends", "upstream", "datadir", "cert", "key"}
+PLACEHOLDERS = {"host", "port", "backends", "upstream", "datadir", "cert", "key", "metrics_port"}
+
+# Placeholders the harness fills itself, with a fresh free port each, when a
+# template uses them and the test gives no value (a second listening port,
+# such as the sidecar's metrics endpoint).
+PORT_PLACEHOLDERS = {"metrics_port"}
 
 # Ports outside the kernel's ephemeral range (32768-60999 by default), so an
 # outgoing connection never grabs a port between our check and the server's
@@ -411,6 +416,8 @@ class Launcher:
             port = free_port(self.host)
         check_template(self.template, self.required)
         values = {**self.values, **values}
+        for name in (PORT_PLACEHOLDERS & template_fields(self.template)) - set(values):
+            values[name] = free_port(self.host)
         missing = template_fields(self.template) - {"host", "port"} - set(values)
         if missing:
             raise LaunchError(f"the template needs {', '.join('{%s}' % m for m in sorted(missing))}"
@@ -422,6 +429,7 @@ class Launcher:
         argv = expand(self.template, host=self.host, port=port, **values) + args
         s = Server(argv, self.host, port, self.name, self.workdir, wrap=wrap, env=env,
                    rlimit_nofile=rlimit_nofile, ready=self.ready_kind)
+        s.values = values  # what each placeholder was filled with ({metrics_port}, ...)
         self.servers.append(s)
         s.start()
         if ready:

@@ -1,7 +1,7 @@
 """Fixtures of the http fault scenarios: the conformance tests' own
 (conformance/http/httpfixtures.py), so every suite serves the same files the
-same way. conformance/http goes on sys.path for them and for `httpclient`
-and `httpsite` (a folder named like the standard library's `http` cannot be
+same way. conformance/http goes on sys.path for them
+and for `httpsite` (a folder named like the standard library's `http` cannot be
 a package); this folder for the scenarios' shared checks (httpfaults.py).
 """
 import pathlib

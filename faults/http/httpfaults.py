@@ -5,7 +5,7 @@ import socket
 import struct
 import time
 
-from httpclient import HttpError, describe, exchange, get
+from osnet_harness.httpclient import HttpError, describe, exchange, get
 from osnet_harness.launch import group_members
 from osnet_harness.net import describe_diff
 from osnet_harness.timeouts import T

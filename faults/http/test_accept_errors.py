@@ -1,7 +1,7 @@
 """HTTP-041: transient accept errors (ECONNABORTED, EINTR) injected with strace."""
 import pytest
 
-from httpclient import Conn
+from osnet_harness.httpclient import Conn
 from httpfaults import get_file
 from inject import Strace
 from osnet_harness.timeouts import T

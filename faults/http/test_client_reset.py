@@ -1,7 +1,7 @@
 """HTTP-041: clients that reset in the middle of a large response."""
 import pytest
 
-from httpclient import Conn, get
+from osnet_harness.httpclient import Conn, get
 from httpfaults import dead_note, get_file, reset_close
 from osnet_harness.timeouts import T
 

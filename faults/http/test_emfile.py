@@ -1,7 +1,7 @@
 """HTTP-041: out of file descriptors (a real EMFILE from a low RLIMIT_NOFILE)."""
 import pytest
 
-from httpclient import Conn, HttpError, exchange, get
+from osnet_harness.httpclient import Conn, HttpError, exchange, get
 from httpfaults import check_file, closes_after, dead_note, get_file, limit_processes, wait_fds
 from osnet_harness.net import connect_many
 from osnet_harness.timeouts import T

@@ -2,7 +2,7 @@
 asked (libfiu + our shim's socket-only short points)."""
 import pytest
 
-from httpclient import Conn, get, pipeline
+from osnet_harness.httpclient import Conn, get, pipeline
 from httpfaults import check_file
 from inject import Fiu
 from osnet_harness.timeouts import T

@@ -9,7 +9,7 @@ line, N body bytes) for failure messages and golden-capture comments.
 """
 import dpkt
 
-from httpclient import Conn, HttpError
+from osnet_harness.httpclient import Conn, HttpError
 
 SYN, FIN, RST = dpkt.tcp.TH_SYN, dpkt.tcp.TH_FIN, dpkt.tcp.TH_RST
 

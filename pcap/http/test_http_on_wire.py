@@ -9,7 +9,7 @@ Wireshark (see also pcap/golden/http-keepalive-pipelined.pcapng).
 """
 import pytest
 
-from httpclient import Conn, HttpError, exchange, get, pipeline, request
+from osnet_harness.httpclient import Conn, HttpError, exchange, get, pipeline, request
 from httpwire import listing, responses, stream_offset, syn_count
 from osnet_harness.timeouts import T
 from wire import ended_flow, start_capture, time_wait_sockets

@@ -1,8 +1,5 @@
-"""A raw-socket HTTP/1.1 client for the http conformance tests.
-
-Import it as `import httpclient` after putting this folder on sys.path (the
-folder is named like the standard library's `http` package, so it cannot be
-a package itself).
+"""A raw-socket HTTP/1.1 client for the tests of every HTTP component (http,
+https, proxy, lb, sidecar): `from osnet_harness.httpclient import Conn, get`.
 
 Nothing here hides the protocol: requests are the bytes the test wrote, and
 responses are parsed by hand from the bytes received: the status line, each
