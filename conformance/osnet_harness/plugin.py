@@ -16,6 +16,7 @@ import tomllib
 import pytest
 
 from . import launch
+from .backends import Backend
 from .specs import ROOT, all_requirements
 from .timeouts import T, multiplier
 
@@ -216,6 +217,22 @@ def server(request, impl):
             pytest.fail(f"--addr {s.host}:{s.port}: cannot connect: {e}", pytrace=False)
         return s
     return request.getfixturevalue("launcher").start()  # LaunchError: reported as such
+
+
+@pytest.fixture
+def fake_backends():
+    """A factory of started fake origin servers (osnet_harness.backends):
+    fake_backends(3) -> [Backend "b0", "b1", "b2"]; all stopped after the test."""
+    started = []
+
+    def make(n=1, prefix="b"):
+        made = [Backend(f"{prefix}{len(started) + i}").start() for i in range(n)]
+        started.extend(made)
+        return made
+
+    yield make
+    for b in started:
+        b.stop()
 
 
 class Report:
