@@ -59,7 +59,7 @@ LDLIBS_http := -lssl -lcrypto
 LDLIBS_broken_https := -lssl -lcrypto
 
 .PHONY: all check unit conformance faults pcap trace pcaps bench bench-echo bench-http \
-        sanitize fuzz deps clean help certs testssl
+        sanitize fuzz deps clean help certs testssl bench-proxy
 all: $(LIB_A) $(COMP_LIBS) $(PROGS) $(UNIT_BINS) $(BROKEN_BINS) $(if $(SHIM_SRC),$(SHIM_SO))
 
 help:
@@ -71,6 +71,7 @@ help:
 	@echo "make testssl    testssl.sh audit of the reference HTTPS server -> bench/testssl-http.txt (slow)"
 	@echo "make bench-echo side-by-side echo benchmark -> bench/echo.md"
 	@echo "make bench-http our http server against nginx with wrk -> bench/http.md"
+	@echo "make bench-proxy our proxy and lb against HAProxy and nginx, one thread each -> bench/proxy.md"
 	@echo "make sanitize   ASan+UBSan build, then unit and conformance tests on it"
 	@echo "make fuzz       libFuzzer on the HTTP parser, FUZZ_SECONDS=60 (clang)"
 
@@ -108,7 +109,7 @@ endef
 $(foreach s,$(UNIT_SRC),$(eval $(call unit_rule,$(s))))
 
 define broken_rule
-$(BUILD)/broken/$(word 3,$(subst /, ,$(1)))/$(notdir $(1:.c=)): $(1) $(wildcard $(dir $(1))*.h) conformance/broken/broken.h
+$(BUILD)/broken/$(word 3,$(subst /, ,$(1)))/$(notdir $(1:.c=)): $(1) $(wildcard conformance/broken/*/*.h) conformance/broken/broken.h
 	@mkdir -p $$(@D)
 	$$(CC) $$(WFLAGS) $$(CFLAGS) $$< -o $$@ $$(LDLIBS_broken_$(word 3,$(subst /, ,$(1)))) $$(LDLIBS_ALL)
 endef
@@ -173,11 +174,13 @@ certs:
 testssl: all certs
 	@OSNET_BUILD=$(BUILD) tools/testssl
 
-bench: bench-echo bench-http
+bench: bench-echo bench-http bench-proxy
 bench-echo: all
 	@bench/echo.sh
 bench-http: all
 	@bench/http.sh
+bench-proxy: all
+	@$(PY) bench/proxy.py
 
 # Every component with a folder in impl/, plus https, which has none: it is
 # build/bin/http started with --cert/--key.

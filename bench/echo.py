@@ -14,7 +14,6 @@ import datetime
 import json
 import os
 import pathlib
-import platform
 import subprocess
 import sys
 import tempfile
@@ -22,6 +21,8 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "conformance"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import machine  # noqa: E402
 from osnet_harness.launch import Launcher, group_members, raise_nofile_limit  # noqa: E402
 
 BIN = ROOT / os.environ.get("OSNET_BUILD", "build") / "bin"
@@ -130,17 +131,8 @@ def main():
             return f"{a['latency_us']['p99'] / max(b['latency_us']['p99'], 1):.2f}"
         return f"{a['msgs_per_s'] / b['msgs_per_s']:.2f}"
 
-    cpu = "unknown"
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     md = ["# Echo servers side by side", "",
-          f"Measured {datetime.date.today()} by `make bench-echo` on {os.cpu_count()} cores "
-          f"({cpu}), Linux {platform.release()}; client and server on the same machine over "
+          f"Measured {datetime.date.today()} by `make bench-echo` on {machine()}; client and server on the same machine over "
           f"loopback. Load: `echo-client`, ping-pong, 64-byte messages, every byte verified, "
           f"{total:,} messages per row. Ratios are against socat (`fork` + `EXEC:cat`, "
           f"the real echo) measured in the same run; above 1 means more messages per second "

@@ -16,8 +16,6 @@ import argparse
 import datetime
 import os
 import pathlib
-import platform
-import re
 import statistics
 import subprocess
 import sys
@@ -25,12 +23,13 @@ import tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "conformance"))
+sys.path.insert(0, str(ROOT / "bench"))
+from benchlib import machine, wrk  # noqa: E402
 from osnet_harness.launch import Launcher, raise_nofile_limit  # noqa: E402
 
 BIN = ROOT / os.environ.get("OSNET_BUILD", "build") / "bin"
 
 FILES = [("small", "/index.html"), ("1 MiB", "/1m.bin")]
-UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
 
 
 def make_root(d):
@@ -40,22 +39,6 @@ def make_root(d):
     (root / "index.html").write_bytes(b"<!doctype html><title>osnet</title><p>hello from the bench</p>\n" * 3)
     (root / "1m.bin").write_bytes(bytes(range(256)) * 4096)
     return root
-
-
-def wrk(port, path, seconds, conns, threads):
-    cmd = ["wrk", "--latency", "-t", str(threads), "-c", str(conns), "-d", f"{seconds}s",
-           f"http://127.0.0.1:{port}{path}"]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds * 4 + 30).stdout
-    rps = re.search(r"Requests/sec:\s*([\d.]+)", out)
-    p99 = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
-    bad = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", out)
-    errs = re.search(r"Socket errors:.*", out)
-    if not rps or not p99:
-        raise RuntimeError(f"cannot read wrk output:\n{out}")
-    if bad:
-        raise RuntimeError(f"{bad.group(1)} non-2xx responses from {path}:\n{out}")
-    return {"rps": float(rps.group(1)), "p99_ms": float(p99.group(1)) * UNITS[p99.group(2)],
-            "errors": errs.group(0) if errs else ""}
 
 
 def main():
@@ -102,19 +85,10 @@ def main():
 
 
 def write_report(a, rows):
-    cpu = "?"
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     nginx_v = subprocess.run(["nginx", "-v"], capture_output=True, text=True).stderr.strip()
     lines = [
         "# http: the reference server and nginx side by side", "",
-        f"Measured {datetime.date.today()} by `make bench-http` on {os.cpu_count()} cores ({cpu}), "
-        f"Linux {platform.release()}; {nginx_v.replace('nginx version: ', '')}; wrk and the servers on "
+        f"Measured {datetime.date.today()} by `make bench-http` on {machine()}; {nginx_v.replace('nginx version: ', '')}; wrk and the servers on "
         f"the same machine over loopback. wrk: 2 threads, {a.connections} keep-alive connections, "
         f"{a.seconds} s per round, {a.rounds} rounds per server alternating (ours, nginx, ours, ...); "
         "the figures are the median round. Same worker count for both: our `--threads N`, nginx's "
