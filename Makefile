@@ -73,7 +73,7 @@ help:
 	@echo "make bench-http our http server against nginx with wrk -> bench/http.md"
 	@echo "make bench-proxy our proxy and lb against HAProxy and nginx, one thread each -> bench/proxy.md"
 	@echo "make sanitize   ASan+UBSan build, then unit and conformance tests on it"
-	@echo "make fuzz       libFuzzer on the HTTP parser, FUZZ_SECONDS=60 (clang)"
+	@echo "make fuzz       libFuzzer on the HTTP request and response parsers, FUZZ_SECONDS=60 each (clang)"
 
 $(BUILD)/obj/lib/%.o: impl/lib/%.c
 	@mkdir -p $(@D)
@@ -86,7 +86,7 @@ $(LIB_A): $(LIB_OBJ)
 define comp_lib_rule
 $(BUILD)/obj/$(1)/%.o: impl/$(1)/lib/%.c
 	@mkdir -p $$(@D)
-	$$(CC) $$(WFLAGS) $$(CFLAGS) $$(CPPFLAGS_ALL) -Iimpl/$(1)/lib -c $$< -o $$@
+	$$(CC) $$(WFLAGS) $$(CFLAGS) $$(CPPFLAGS_ALL) -Iimpl/$(1)/lib $(foreach u,$(USES_$(1)),$(call comp_flags,$(u))) -c $$< -o $$@
 
 $(BUILD)/lib/lib$(1).a: $(patsubst impl/$(1)/lib/%.c,$(BUILD)/obj/$(1)/%.o,$(wildcard impl/$(1)/lib/*.c))
 	@mkdir -p $$(@D)
@@ -200,14 +200,19 @@ FUZZ_CC      ?= clang
 FUZZ_FLAGS   := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=undefined
 
-$(BUILD)/fuzz/http_parse_fuzz: fuzz/http_parse_fuzz.c impl/http/lib/http_parse.c impl/http/lib/http_parse.h
+# Both harnesses test impl/http/lib/http_parse.c (requests, responses).
+$(BUILD)/fuzz/http_%_fuzz: fuzz/http_%_fuzz.c impl/http/lib/http_parse.c impl/http/lib/http_parse.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Iimpl/http/lib $(filter %.c,$^) -o $@
 
-fuzz: $(BUILD)/fuzz/http_parse_fuzz
-	@mkdir -p $(BUILD)/fuzz/corpus-http
-	$(BUILD)/fuzz/http_parse_fuzz -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	  -dict=fuzz/http.dict -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus-http fuzz/corpus/http
+# fuzz_run,<harness>,<corpus and dictionary name>
+fuzz_run = @mkdir -p $(BUILD)/fuzz/corpus-$(2) && $(BUILD)/fuzz/$(1) -max_total_time=$(FUZZ_SECONDS) \
+	  -print_final_stats=1 -dict=fuzz/$(2).dict -artifact_prefix=$(BUILD)/fuzz/$(2)- \
+	  $(BUILD)/fuzz/corpus-$(2) fuzz/corpus/$(2)
+
+fuzz: $(BUILD)/fuzz/http_parse_fuzz $(BUILD)/fuzz/http_response_fuzz
+	$(call fuzz_run,http_parse_fuzz,http)
+	$(call fuzz_run,http_response_fuzz,http-response)
 
 clean:
 	rm -rf build build-san

@@ -1,5 +1,10 @@
-/* HTTP/1.1 request parser (RFC 9112), chunked body decoder and percent
- * decoder. See http_parse.h for the contract.
+/* HTTP/1.1 request parser (RFC 9112), response-head parser (for the
+ * proxy), chunked body decoder and percent decoder. See http_parse.h for
+ * the contract. Requests and responses differ in their first line and in
+ * what their fields mean; the field section itself (syntax, limits, what
+ * Content-Length, Transfer-Encoding and Connection say) is parsed by the
+ * same code, field_section(), so a proxy refuses from its upstream exactly
+ * what its server side refuses from clients.
  *
  * How a call works. The parser keeps no state between calls: everything is
  * recomputed from the buffer, and prev_len says which bytes are new.
@@ -408,6 +413,34 @@ static size_t find_head_end(const char *buf, size_t from, size_t len)
     return 0;
 }
 
+/* Measures the field lines of an incomplete head, buf[i..len) (the head
+ * started at buf[fs]), against the limits. Returns 1 when a limit is
+ * already exceeded, else 0. Shared by requests and responses. */
+static int fields_prefix_too_big(const char *buf, size_t fs, size_t i, size_t len,
+                                 const struct lim *lim)
+{
+    size_t ce;
+    unsigned count = 0;
+    const char *lf;
+
+    while ((lf = memchr(buf + i, '\n', len - i)) != NULL) {
+        ce = (size_t)(lf - buf);
+        if (ce > i && buf[ce - 1] == '\r')
+            ce--;
+        if (ce - i > lim->fl || ++count > lim->nh)
+            return 1;
+        i = (size_t)(lf - buf) + 1;
+    }
+    /* The line still arriving counts once a byte of it is certain. */
+    ce = len;
+    if (ce > i && buf[ce - 1] == '\r')
+        ce--;
+    if (ce > i && (ce - i > lim->fl || ++count > lim->nh))
+        return 1;
+    /* The head will end with an LF that has not arrived yet. */
+    return len - fs >= lim->head;
+}
+
 /* Checks an incomplete head, buf[fs..len): the request line as far as it
  * goes, then the limits of the field lines seen so far. Field syntax waits
  * for the whole head, so the order of the answers is the same as in
@@ -418,26 +451,7 @@ static int check_prefix(const char *buf, size_t fs, size_t len, const struct lim
     long r = request_line(buf, fs, len, lim, req);
     if (r < 0)
         return (int)r;
-
-    size_t i = (size_t)r, ce;
-    unsigned count = 0;
-    const char *lf;
-    while ((lf = memchr(buf + i, '\n', len - i)) != NULL) {
-        ce = (size_t)(lf - buf);
-        if (ce > i && buf[ce - 1] == '\r')
-            ce--;
-        if (ce - i > lim->fl || ++count > lim->nh)
-            return fail(req, 431);
-        i = (size_t)(lf - buf) + 1;
-    }
-    /* The line still arriving counts once a byte of it is certain. */
-    ce = len;
-    if (ce > i && buf[ce - 1] == '\r')
-        ce--;
-    if (ce > i && (ce - i > lim->fl || ++count > lim->nh))
-        return fail(req, 431);
-    /* The head will end with an LF that has not arrived yet. */
-    if (len - fs >= lim->head)
+    if (fields_prefix_too_big(buf, fs, (size_t)r, len, lim))
         return fail(req, 431);
     return -2;
 }
@@ -472,6 +486,9 @@ struct fields {
     uint64_t cl;
     int te_seen, te_chunked, te_other;
     int conn_close, conn_keep_alive;
+    /* Request only (a response never sets them). */
+    int expect_continue, ims_seen;
+    struct http_str range, ims;
 };
 
 /* Calls fn on each element of a comma-separated list (RFC 9110 §5.6.1),
@@ -539,7 +556,7 @@ static void content_length(struct fields *f, const char *p, size_t n)
 
 /* Records what a field we care about says. Names are matched by length
  * first, so most fields cost one switch. */
-static void note_field(struct http_request *req, struct fields *f, const struct http_header *h)
+static void note_field(struct fields *f, const struct http_header *h)
 {
     const char *n = h->name.p, *v = h->value.p;
     size_t nn = h->name.n, vn = h->value.n;
@@ -553,11 +570,11 @@ static void note_field(struct http_request *req, struct fields *f, const struct 
         break;
     case 5:
         if (TOKEN_IS(n, nn, "range"))
-            req->range = h->value;
+            f->range = h->value;
         break;
     case 6:
         if (TOKEN_IS(n, nn, "expect") && TOKEN_IS(v, vn, "100-continue"))
-            req->expect_continue = 1;
+            f->expect_continue = 1;
         break;
     case 10:
         if (TOKEN_IS(n, nn, "connection"))
@@ -572,8 +589,8 @@ static void note_field(struct http_request *req, struct fields *f, const struct 
             f->te_seen = 1;
             list_each(v, vn, te_element, f);
         } else if (TOKEN_IS(n, nn, "if-modified-since")) {
-            req->if_modified_since = 1;
-            req->ims = h->value;
+            f->ims_seen = 1;
+            f->ims = h->value;
         }
         break;
     }
@@ -617,13 +634,14 @@ static int skip_line(const char *buf, size_t from, size_t len, size_t *lf)
 }
 
 /* Parses the field line that starts at buf[s], with what has arrived up to
- * buf[len] (RFC 9112 §5): token ":" OWS value OWS, then CRLF or LF. A line
- * starting with whitespace (obs-fold, or whitespace before the first field)
- * has no name, and whitespace before the colon is not a token character:
- * both are 400. The value is checked on the way to the line end, so each
- * byte is looked at once. Returns 0 with *lf the offset of the line's LF,
- * -1 on a syntax error (*lf still set), -2 when the line has not ended. */
-static int parse_field(const char *buf, size_t s, size_t len, struct http_request *req,
+ * buf[len] (RFC 9112 §5): token ":" OWS value OWS, then CRLF or LF, into
+ * *h. A line starting with whitespace (obs-fold, or whitespace before the
+ * first field) has no name, and whitespace before the colon is not a token
+ * character: both are syntax errors. The value is checked on the way to the
+ * line end, so each byte is looked at once. Returns 0 with *lf the offset
+ * of the line's LF, -1 on a syntax error (*lf still set), -2 when the line
+ * has not ended. */
+static int parse_field(const char *buf, size_t s, size_t len, struct http_header *h,
                        struct fields *f, size_t *lf)
 {
     const unsigned char *u = (const unsigned char *)buf;
@@ -651,13 +669,57 @@ static int parse_field(const char *buf, size_t s, size_t len, struct http_reques
     while (ve > v && is_ows(buf[ve - 1]))
         ve--;
 
-    struct http_header *h = &req->headers[req->nheaders++];
     h->name.p = buf + s;
     h->name.n = j - s;
     h->value.p = buf + v;
     h->value.n = ve - v;
-    note_field(req, f, h);
+    note_field(f, h);
     return 0;
+}
+
+/* Parses the field section that starts at buf[i] (after the start line),
+ * with what has arrived up to buf[len], into hs[0..*nh) and *f. One pass
+ * over the field lines: a limit is reported at once (431 wins over any
+ * syntax error, as it does when the head arrives in pieces), a syntax error
+ * only after every line was measured. Returns 1 with *end the offset after
+ * the empty line, 0 when the section has not ended, -431 past a limit of
+ * lim (the head limit is the caller's, which knows where the head began),
+ * or -400 for a syntax error. Requests and responses share it, so both
+ * directions refuse the same things (obs-fold, bare CR, space before the
+ * colon). */
+static int field_section(const char *buf, size_t i, size_t len, const struct lim *lim,
+                         struct http_header *hs, unsigned *nh, struct fields *f, size_t *end)
+{
+    size_t lf;
+    unsigned count = 0;
+    int bad_syntax = 0;
+
+    *nh = 0;
+    for (;;) {
+        if (i == len)
+            return 0;
+        if (buf[i] == '\n' || (buf[i] == '\r' && i + 1 < len && buf[i + 1] == '\n'))
+            break; /* the empty line */
+        if (buf[i] == '\r' && i + 1 == len)
+            return 0;
+        /* A field line: it counts from its first byte on. */
+        if (++count > lim->nh)
+            return -431;
+        int pr =
+            bad_syntax ? skip_line(buf, i, len, &lf) : parse_field(buf, i, len, &hs[*nh], f, &lf);
+        if (pr == -2)
+            return 0;
+        size_t ce = lf > i && buf[lf - 1] == '\r' ? lf - 1 : lf;
+        if (ce - i > lim->fl)
+            return -431;
+        if (pr == -1)
+            bad_syntax = 1;
+        else
+            (*nh)++;
+        i = lf + 1;
+    }
+    *end = i + (buf[i] == '\r' ? 2 : 1);
+    return bad_syntax ? -400 : 1;
 }
 
 static void reset(struct http_request *req)
@@ -690,38 +752,19 @@ static int parse_head(const char *buf, size_t fs, size_t len, const struct lim *
         return r == -2 ? 0 : -1;
     int host_in_target = req->host.n > 0;
 
-    /* One pass over the field lines: a limit is reported at once (431 wins
-     * over any syntax error, as it does when the head arrives in pieces),
-     * a syntax error only after every line was measured. */
     struct fields f = {0};
-    size_t i = (size_t)r, lf;
-    unsigned count = 0;
-    int bad_syntax = 0;
-    for (;;) {
-        if (i == len)
-            return 0;
-        if (buf[i] == '\n' || (buf[i] == '\r' && i + 1 < len && buf[i + 1] == '\n'))
-            break; /* the empty line */
-        if (buf[i] == '\r' && i + 1 == len)
-            return 0;
-        /* A field line: it counts from its first byte on. */
-        if (++count > lim->nh)
-            return fail(req, 431);
-        int pr = bad_syntax ? skip_line(buf, i, len, &lf) : parse_field(buf, i, len, req, &f, &lf);
-        if (pr == -2)
-            return 0;
-        size_t ce = lf > i && buf[lf - 1] == '\r' ? lf - 1 : lf;
-        if (ce - i > lim->fl)
-            return fail(req, 431);
-        if (pr == -1)
-            bad_syntax = 1;
-        i = lf + 1;
-    }
-    size_t end = i + (buf[i] == '\r' ? 2 : 1);
-    if (end - fs > lim->head)
+    size_t end;
+    int fr = field_section(buf, (size_t)r, len, lim, req->headers, &req->nheaders, &f, &end);
+    if (fr == 0)
+        return 0;
+    if (fr == -431 || end - fs > lim->head)
         return fail(req, 431);
-    if (bad_syntax)
+    if (fr == -400)
         return fail(req, 400);
+    req->range = f.range;
+    req->expect_continue = f.expect_continue;
+    req->if_modified_since = f.ims_seen;
+    req->ims = f.ims;
 
     /* Host (RFC 9112 §3.2): exactly one in HTTP/1.1, at most one in 1.0. */
     if (f.hosts > 1 || (f.hosts == 0 && req->minor == 1) || !host_ok(f.host.p, f.host.n))
@@ -789,12 +832,204 @@ int http_parse_request(const char *buf, size_t len, size_t prev_len,
     return -2;
 }
 
+/* ---- responses (RFC 9112 §4, §6.3) ---- */
+
+static int resp_fail(struct http_response *res, const char *why)
+{
+    res->error = why;
+    return -1;
+}
+
+/* Checks the content of a status line, buf[0..e): "HTTP/1." DIGIT SP
+ * 3DIGIT [SP reason]. complete: the line ends at e. Like
+ * scan_request_line(), it reports an error at the byte that makes it
+ * certain. Returns 0, -2 (nothing wrong so far) or -1 with res->error. */
+static int scan_status_line(const char *buf, size_t e, int complete, struct http_response *res)
+{
+    const unsigned char *u = (const unsigned char *)buf;
+
+    if (!version_prefix_ok(u, e < 8 ? e : 8))
+        return resp_fail(res, "malformed status line");
+    if (e > 5 && u[5] != '1')
+        return resp_fail(res, "not an HTTP/1.x response");
+    if (e <= 8 || (e > 8 && u[8] == ' ' && e < 12)) {
+        /* Not everything is there yet; what is there must be right. */
+        for (size_t k = 9; k < e; k++)
+            if (!is_digit(u[k]))
+                return resp_fail(res, "malformed status code");
+        if (e > 8 && u[8] != ' ')
+            return resp_fail(res, "malformed status line");
+        return complete ? resp_fail(res, "truncated status line") : -2;
+    }
+    if (u[8] != ' ' || !is_digit(u[9]) || !is_digit(u[10]) || !is_digit(u[11]))
+        return resp_fail(res, "malformed status code");
+    res->status = (u[9] - '0') * 100 + (u[10] - '0') * 10 + (u[11] - '0');
+    if (res->status < 100 || res->status > 599)
+        return resp_fail(res, "status code outside 100..599");
+    /* reason-phrase = *( HTAB / SP / VCHAR / obs-text ); the space before
+     * it is required by the grammar, but "HTTP/1.1 200" alone is common
+     * enough that clients accept it. */
+    size_t r = 12;
+    if (r < e && u[r] != ' ')
+        return resp_fail(res, "malformed status line");
+    if (r < e)
+        r++;
+    for (size_t k = r; k < e; k++)
+        if (!(cls[u[k]] & C_VALUE))
+            return resp_fail(res, "control character in the reason phrase");
+    if (!complete)
+        return -2;
+    res->minor = u[7] - '0';
+    res->reason.p = buf + r;
+    res->reason.n = e - r;
+    return 0;
+}
+
+/* Finds and checks the status line at buf[0..len). Returns the offset
+ * just past its LF, -2 when it is incomplete with nothing wrong so far, or
+ * -1 with res->error set. */
+static long status_line(const char *buf, size_t len, const struct lim *lim,
+                        struct http_response *res)
+{
+    size_t window = len < lim->rl + 2 ? len : lim->rl + 2;
+    const char *lf = memchr(buf, '\n', window);
+    size_t ce = lf ? (size_t)(lf - buf) : len;
+
+    if (ce > 0 && buf[ce - 1] == '\r')
+        ce--;
+    if (ce > lim->rl) {
+        if (scan_status_line(buf, lim->rl, 0, res) == -1)
+            return -1;
+        return resp_fail(res, "status line too long");
+    }
+    int r = scan_status_line(buf, ce, lf != NULL, res);
+    if (r < 0)
+        return r;
+    return (long)(lf - buf) + 1;
+}
+
+static void reset_response(struct http_response *res)
+{
+    res->minor = 1;
+    res->status = 0;
+    res->reason.p = NULL;
+    res->reason.n = 0;
+    res->nheaders = 0;
+    res->keep_alive = 0;
+    res->body = HTTP_BODY_NONE;
+    res->has_content_length = 0;
+    res->content_length = 0;
+    res->chunked = 0;
+    res->error = NULL;
+}
+
+/* Parses a whole response head at buf[0..len). Returns its end, -1 with
+ * res->error set, or 0 when the head has not ended. */
+static int parse_response_head(const char *buf, size_t len, const struct lim *lim, unsigned flags,
+                               struct http_response *res)
+{
+    reset_response(res);
+    long r = status_line(buf, len, lim, res);
+    if (r < 0)
+        return r == -2 ? 0 : -1;
+
+    struct fields f = {0};
+    size_t end;
+    int fr = field_section(buf, (size_t)r, len, lim, res->headers, &res->nheaders, &f, &end);
+    if (fr == 0)
+        return 0;
+    if (fr == -431 || end > lim->head)
+        return resp_fail(res, "response head past the limits");
+    if (fr == -400)
+        return resp_fail(res, "malformed field line (obs-fold, bare CR, space before colon...)");
+
+    /* Framing (RFC 9112 §6.3). A message that two readers could frame
+     * differently is refused rather than guessed at: a proxy that guesses
+     * is how response splitting and desynchronized pools happen. */
+    if (f.cl_bad)
+        return resp_fail(res, "invalid or repeated Content-Length");
+    if (f.te_seen) {
+        /* RFC 9112 §6.1: an HTTP/1.0 message with Transfer-Encoding has
+         * faulty framing (an HTTP/1.0 hop may have passed the field on
+         * without knowing it), and §6.3 tells a proxy to answer 502. */
+        if (res->minor == 0)
+            return resp_fail(res, "Transfer-Encoding in an HTTP/1.0 response");
+        if (f.te_other || f.te_chunked != 1)
+            return resp_fail(res, "transfer coding other than one chunked");
+        if (f.cl_seen)
+            return resp_fail(res, "Content-Length with Transfer-Encoding");
+        res->chunked = 1;
+    }
+    res->has_content_length = f.cl_seen;
+    res->content_length = f.cl;
+    res->keep_alive = res->minor >= 1 ? !f.conn_close : f.conn_keep_alive && !f.conn_close;
+
+    if ((flags & HTTP_RESP_TO_HEAD) || res->status < 200 || res->status == 204 ||
+        res->status == 304)
+        res->body = HTTP_BODY_NONE;
+    else if (res->chunked)
+        res->body = HTTP_BODY_CHUNKED;
+    else if (f.cl_seen)
+        res->body = f.cl > 0 ? HTTP_BODY_LENGTH : HTTP_BODY_NONE;
+    else {
+        res->body = HTTP_BODY_CLOSE;
+        res->keep_alive = 0;
+    }
+    return (int)end;
+}
+
+int http_parse_response(const char *buf, size_t len, size_t prev_len,
+                        const struct http_limits *limits, unsigned flags, struct http_response *res)
+{
+    struct lim lim;
+    int r;
+
+    limits_get(limits, &lim);
+    if (len == 0)
+        return -2;
+    if (buf[0] != 'H') /* also keeps find_head_end() inside the buffer */
+        return resp_fail(res, "malformed status line");
+    if (prev_len == 0) {
+        r = parse_response_head(buf, len, &lim, flags, res);
+        if (r != 0)
+            return r;
+    } else {
+        size_t from = prev_len > 1 ? prev_len : 1;
+        if (from < len && find_head_end(buf, from, len) > 0) {
+            r = parse_response_head(buf, len, &lim, flags, res);
+            if (r != 0)
+                return r;
+        }
+    }
+    if (prev_len == 0 || log2_floor(len) > log2_floor(prev_len) || len >= lim.head ||
+        last_line_too_long(buf, 0, len, &lim)) {
+        long sl = status_line(buf, len, &lim, res);
+        if (sl < 0)
+            return (int)sl;
+        if (fields_prefix_too_big(buf, 0, (size_t)sl, len, &lim))
+            return resp_fail(res, "response head past the limits");
+    }
+    return -2;
+}
+
+const struct http_header *http_find_response_header(const struct http_response *res,
+                                                    const char *name)
+{
+    return http_find_field(res->headers, res->nheaders, name);
+}
+
 const struct http_header *http_find_header(const struct http_request *req, const char *name)
+{
+    return http_find_field(req->headers, req->nheaders, name);
+}
+
+const struct http_header *http_find_field(const struct http_header *hs, unsigned nh,
+                                          const char *name)
 {
     size_t n = strlen(name);
 
-    for (unsigned i = 0; i < req->nheaders; i++) {
-        const struct http_header *h = &req->headers[i];
+    for (unsigned i = 0; i < nh; i++) {
+        const struct http_header *h = &hs[i];
         if (h->name.n != n)
             continue;
         size_t k = 0;

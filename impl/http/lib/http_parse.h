@@ -4,9 +4,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* An incremental HTTP/1.1 request parser (RFC 9112). It takes a buffer, never
- * a socket, and keeps pointers into that buffer: nothing is copied and
- * nothing is allocated. The caller appends what arrived and calls again.
+/* An incremental HTTP/1.1 request parser (RFC 9112), and its twin for
+ * response heads (http_parse_response, what a proxy reads from its
+ * upstream). It takes a buffer, never a socket, and keeps pointers into that
+ * buffer: nothing is copied and nothing is allocated. The caller appends
+ * what arrived and calls again.
  *
  * Returns follow picohttpparser: bytes consumed (> 0), -2 "need more", -1
  * malformed. On -1 the request's `status` says which answer the server owes
@@ -53,7 +55,9 @@ enum http_method {
 enum http_body {
     HTTP_BODY_NONE,    /* no Content-Length, no Transfer-Encoding (or CL: 0) */
     HTTP_BODY_LENGTH,  /* content_length bytes follow the head */
-    HTTP_BODY_CHUNKED  /* Transfer-Encoding: chunked; decode with http_chunked */
+    HTTP_BODY_CHUNKED, /* Transfer-Encoding: chunked; decode with http_chunked */
+    HTTP_BODY_CLOSE    /* responses only: the body ends when the connection
+                          does (RFC 9112 §6.3 item 8) */
 };
 
 struct http_request {
@@ -120,6 +124,67 @@ int http_parse_request(const char *buf, size_t len, size_t prev_len,
 
 /* Returns the first field named `name` (ASCII case ignored), or NULL. */
 const struct http_header *http_find_header(const struct http_request *req, const char *name);
+
+/* A response head, as a client (a proxy reading its upstream) sees it. */
+struct http_response {
+    int minor;              /* HTTP/1.<minor> (any digit; 0 means 1.0 rules) */
+    int status;             /* 100..599 */
+    struct http_str reason; /* the reason phrase (may be empty) */
+    struct http_header headers[HTTP_MAX_HEADERS];
+    unsigned nheaders;
+
+    /* Derived from the fields and the status (RFC 9112 §6.3). */
+    int keep_alive;          /* the server may keep the connection open after
+                                this response: 1.1 unless "Connection: close",
+                                1.0 only with "Connection: keep-alive", and
+                                never for a close-delimited body */
+    enum http_body body;     /* how the body is framed; HTTP_BODY_NONE for 1xx,
+                                204, 304 and responses to HEAD (flag below)
+                                whatever the fields say */
+    int has_content_length;  /* a valid Content-Length field was sent */
+    uint64_t content_length; /* its value (also when body is NONE: HEAD, 304) */
+    int chunked;             /* "Transfer-Encoding: chunked" was sent (also
+                                when no body follows) */
+
+    const char *error; /* on -1: what was wrong, for logs ("obs-fold"...) */
+};
+
+/* Flag of http_parse_response(): the response answers a HEAD request, so
+ * no body follows it whatever its fields say (RFC 9110 §9.3.2). */
+#define HTTP_RESP_TO_HEAD 0x1
+
+/* Parses the response head at buf[0..len), in the style of
+ * http_parse_request(): prev_len is how many of these bytes an earlier call
+ * that returned -2 has seen. Returns the length of the head (status line,
+ * fields, empty line), -2 when it is incomplete and nothing seen so far is
+ * wrong, or -1 (res->error says why; a proxy answers 502) for:
+ *   a status line that is not "HTTP/1.x SP 3DIGIT [SP reason]" (a missing
+ *       reason, and a missing space before it, are accepted), a status
+ *       outside 100..599, a version other than HTTP/1.x;
+ *   the field syntax errors of requests: bare CR, obs-fold, space before a
+ *       colon, a control character in a value;
+ *   a Content-Length that is not one decimal number (a list, a second
+ *       field), Content-Length together with Transfer-Encoding, a transfer
+ *       coding other than a single "chunked" (a proxy could neither decode
+ *       nor pass it on honestly), Transfer-Encoding in an HTTP/1.0
+ *       response (RFC 9112 §6.1: faulty framing);
+ *   the limits of lim (status line: max_request_line; field lines, head,
+ *       count), or lim NULL for the reference limits.
+ * Empty lines before the status line are not skipped: a server that sends
+ * them has miscounted its previous body. As for requests, the answer never
+ * depends on how the bytes were split. flags: HTTP_RESP_TO_HEAD or 0. */
+int http_parse_response(const char *buf, size_t len, size_t prev_len,
+                        const struct http_limits *lim, unsigned flags, struct http_response *res);
+
+/* Returns the first field of a response named `name` (ASCII case ignored),
+ * or NULL. */
+const struct http_header *http_find_response_header(const struct http_response *res,
+                                                    const char *name);
+
+/* Returns the first of the n fields hs named `name` (ASCII case ignored),
+ * or NULL: http_find_header() for any field array. */
+const struct http_header *http_find_field(const struct http_header *hs, unsigned n,
+                                          const char *name);
 
 /* Incremental decoder of a chunked body (RFC 9112 §7.1): chunk sizes,
  * extensions (ignored), data, and the trailer section (skipped). */
