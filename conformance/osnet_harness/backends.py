@@ -25,6 +25,8 @@ whatever proxy is under test (ours, haproxy, nginx) without a side channel:
     /close-mid, /reset-mid          Content-Length 100000, 1000 bytes, then FIN / RST
     /close-before, /reset-before    no response at all: FIN / RST
     /hop                            the echo with hop-by-hop fields in the response
+    /with-request-id/<id>           the echo, its response carrying X-Request-Id: <id>
+                                    (an origin that sets its own id: the sidecar tests)
     /health                         200 "ok" or 503 (Backend.healthy); counted in
                                     health_checks, not in requests
 
@@ -377,7 +379,7 @@ class Backend:
             first = min(int(query.get("first", ["1024"])[0]), total)
             chunked = query.get("chunked", ["0"])[0] == "1"
             self._send_head(sock, 200, "application/octet-stream", close,
-                            None if chunked else total)
+                            None if chunked else total, chunked=chunked)
             self._send_pattern(sock, 0, first, chunked)
             self._mark_arrived(arg, rec)
             self._hold(sock, lambda: arg in self._released, time.monotonic() + T(60))
@@ -407,6 +409,9 @@ class Backend:
                      ("Keep-Alive", "timeout=30"), ("Proxy-Connection", "keep-alive"),
                      ("Proxy-Authenticate", 'Basic realm="osnet"')]
             self._send(sock, 200, self._echo(rec), "application/json", close, extra=extra)
+        elif what == "with-request-id" and arg:
+            self._send(sock, 200, self._echo(rec), "application/json", close,
+                       head_only=rec.method == "HEAD", extra=[("X-Request-Id", arg)])
         else:
             self._send(sock, 200, self._echo(rec), "application/json", close,
                        head_only=rec.method == "HEAD")

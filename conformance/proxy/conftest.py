@@ -1,0 +1,41 @@
+"""Fixtures of the proxy tests.
+
+`origin` is a fake origin server (osnet_harness.backends.Backend) started
+for each test; `launcher` and `server` are the harness's, with {upstream}
+filled with the origin's address, and client header and idle timeouts far
+longer than any wait of a test (unless the test sets them), so a program's
+own defaults never decide a test. Every test needs an origin of its own, so
+with --addr (a proxy someone else started, pointed at some other origin)
+they are all skipped.
+"""
+import pathlib
+import sys
+
+import pytest
+
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+from osnet_harness.backends import Backend  # noqa: E402
+from osnet_harness.timeouts import T  # noqa: E402
+
+
+@pytest.fixture
+def origin(impl):
+    if impl.remote:
+        pytest.skip("--addr: every proxy test needs the proxy pointed at an origin the test "
+                    "runs itself; run it without --addr")
+    b = Backend("origin").start()
+    yield b
+    b.stop()
+
+
+@pytest.fixture
+def launcher(launcher, origin):
+    launcher.values["upstream"] = origin.hostport
+    long = str(int(T(300)))
+    launcher.default_args.update({"--header-timeout": long, "--idle-timeout": long})
+    return launcher
+
+
+@pytest.fixture
+def server(launcher):
+    return launcher.start()
