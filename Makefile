@@ -15,6 +15,9 @@ BUILD   ?= build
 PY      := /usr/bin/python3
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
+# The broken programs are only ever run to be caught, never timed: built
+# without optimisation, the 250 of them compile three times faster.
+BROKEN_CFLAGS ?= -O0 -g
 WFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla
 CPPFLAGS_ALL := -Iimpl/lib -MMD -MP
 LDLIBS_ALL   := -lpthread
@@ -111,7 +114,7 @@ $(foreach s,$(UNIT_SRC),$(eval $(call unit_rule,$(s))))
 define broken_rule
 $(BUILD)/broken/$(word 3,$(subst /, ,$(1)))/$(notdir $(1:.c=)): $(1) $(wildcard conformance/broken/*/*.h) conformance/broken/broken.h
 	@mkdir -p $$(@D)
-	$$(CC) $$(WFLAGS) $$(CFLAGS) $$< -o $$@ $$(LDLIBS_broken_$(word 3,$(subst /, ,$(1)))) $$(LDLIBS_ALL)
+	$$(CC) $$(WFLAGS) $$(BROKEN_CFLAGS) $$< -o $$@ $$(LDLIBS_broken_$(word 3,$(subst /, ,$(1)))) $$(LDLIBS_ALL)
 endef
 $(foreach s,$(BROKEN_SRC),$(eval $(call broken_rule,$(s))))
 
@@ -141,7 +144,7 @@ pcap: all
 	@$(OSNET) check --all --suite pcap --quiet --junit $(RESULTS)/pcap
 
 broken: all
-	@$(PY) tools/check-broken -j 8 --junit $(RESULTS)/broken
+	@$(PY) tools/check-broken -j 12 --junit $(RESULTS)/broken
 
 trace:
 	@$(PY) tools/trace
@@ -156,7 +159,7 @@ endef
 
 check: deps
 	@rm -rf $(RESULTS)
-	@$(MAKE) -s all
+	@$(MAKE) -s -j$$(nproc) all
 	$(call stage,$(PY) tools/trace --junit $(RESULTS)/trace.xml,trace)
 	$(call stage,$(MAKE) -s unit,unit)
 	$(call stage,$(MAKE) -s conformance,conformance)
