@@ -204,7 +204,7 @@ FUZZ_FLAGS   := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefine
                 -fno-sanitize-recover=undefined
 
 # Both harnesses test impl/http/lib/http_parse.c (requests, responses).
-$(BUILD)/fuzz/http_%_fuzz: fuzz/http_%_fuzz.c impl/http/lib/http_parse.c impl/http/lib/http_parse.h
+$(BUILD)/fuzz/http_%_fuzz: fuzz/http_%_fuzz.c fuzz/fuzz_util.h impl/http/lib/http_parse.c impl/http/lib/http_parse.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Iimpl/http/lib $(filter %.c,$^) -o $@
 

@@ -19,26 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHECK(cond)                                                                  \
-    do {                                                                             \
-        if (!(cond)) {                                                               \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            abort();                                                                 \
-        }                                                                            \
-    } while (0)
-
-static uint32_t rng_next(uint32_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 17;
-    *s ^= *s << 5;
-    return *s;
-}
-
-static int inside(const struct http_str *s, const char *buf, size_t n)
-{
-    return s->n == 0 || (s->p >= buf && s->p + s->n <= buf + n);
-}
+#include "fuzz_util.h"
 
 static void check_request(const struct http_request *r, const char *buf, int rc,
                           const struct http_limits *lim)
@@ -239,12 +220,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1)
         return 0;
     uint8_t ctl = data[0];
-    /* A copy of exactly the data, so ASan sees any read past its end. */
-    size_t n = size - 1;
-    char *buf = malloc(n ? n : 1);
-    CHECK(buf);
-    memcpy(buf, data + 1, n);
-    uint32_t seed = 2166136261u ^ (uint32_t)size * 16777619u ^ ctl;
+    size_t n;
+    uint32_t seed;
+    char *buf = fuzz_input(data, size, &n, &seed);
 
     struct http_limits lim = {8192, 8192, 65536, 100};
     if (ctl & 0x80) {

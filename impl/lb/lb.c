@@ -173,14 +173,13 @@ static void health_result(void *ctx, unsigned i, bool pass, const char *why)
 
 struct options {
     struct args_server srv;
-    const char *backends, *policy, *health_path, *log_level;
-    const char *connect_timeout, *upstream_timeout, *header_timeout, *idle_timeout, *max_idle,
-        *health_interval, *eject_time;
+    struct fwd_cli common; /* the options proxy and sidecar take too */
+    const char *backends, *policy, *health_path, *health_interval, *eject_time;
     unsigned rise, fall;
 };
 
-/* Parses one duration option (seconds, decimals allowed) into ms. Returns
- * 0, or -1 after logging what is wrong. */
+/* Parses one of lb's own duration options (seconds, decimals allowed) into
+ * ms. Returns 0, or -1 after logging what is wrong. */
 static int seconds_opt(const char *name, const char *value, unsigned *ms)
 {
     if (fwd_parse_seconds(value, ms) < 0) {
@@ -202,12 +201,8 @@ static uint64_t random_seed(void)
 int main(int argc, char **argv)
 {
     struct options o = {
+        .common = FWD_CLI_DEFAULTS,
         .policy = "round-robin",
-        .connect_timeout = "5",
-        .upstream_timeout = "60",
-        .header_timeout = "15",
-        .idle_timeout = "60",
-        .max_idle = "60",
         .health_interval = "2",
         .eject_time = "10",
         .rise = 2,
@@ -218,15 +213,15 @@ int main(int argc, char **argv)
          "the backends, HOST:PORT[,HOST:PORT...], in order (required)"},
         {"policy", ARGS_STRING, &o.policy, 0, 0, "NAME",
          "round-robin, random or least-conn (default round-robin)"},
-        {"connect-timeout", ARGS_STRING, &o.connect_timeout, 0, 0, "SEC",
+        {"connect-timeout", ARGS_STRING, &o.common.connect_timeout, 0, 0, "SEC",
          "a backend connection not made in SEC seconds is a connect failure (default 5)"},
-        {"upstream-timeout", ARGS_STRING, &o.upstream_timeout, 0, 0, "SEC",
+        {"upstream-timeout", ARGS_STRING, &o.common.upstream_timeout, 0, 0, "SEC",
          "wait at most SEC seconds for a response head or the next body bytes (default 60)"},
-        {"header-timeout", ARGS_STRING, &o.header_timeout, 0, 0, "SEC",
+        {"header-timeout", ARGS_STRING, &o.common.header_timeout, 0, 0, "SEC",
          "a client's request head must be complete within SEC seconds (default 15)"},
-        {"idle-timeout", ARGS_STRING, &o.idle_timeout, 0, 0, "SEC",
+        {"idle-timeout", ARGS_STRING, &o.common.idle_timeout, 0, 0, "SEC",
          "close a client connection idle between requests for SEC seconds (default 60)"},
-        {"max-idle", ARGS_STRING, &o.max_idle, 0, 0, "SEC",
+        {"max-idle", ARGS_STRING, &o.common.max_idle, 0, 0, "SEC",
          "close a pooled idle backend connection after SEC seconds (default 60)"},
         {"health-path", ARGS_STRING, &o.health_path, 0, 0, "PATH",
          "check every backend with GET PATH; 2xx and 3xx pass (default: no checks)"},
@@ -239,7 +234,7 @@ int main(int argc, char **argv)
         {"eject-time", ARGS_STRING, &o.eject_time, 0, 0, "SEC",
          "after a connect failure a backend is out this long; with checks, until they "
          "pass --rise times (default 10)"},
-        {"log-level", ARGS_STRING, &o.log_level, 0, 0, "LEVEL",
+        {"log-level", ARGS_STRING, &o.common.log_level, 0, 0, "LEVEL",
          "debug, info, warn or error (default: $OSNET_LOG, else info)"},
         {NULL, ARGS_FLAG, NULL, 0, 0, NULL, NULL},
     };
@@ -262,15 +257,8 @@ int main(int argc, char **argv)
                          "by --policy, and keeps failing backends out of rotation.");
     if (rc >= 0)
         return rc;
-    if (o.log_level != NULL) {
-        rc = log_parse_level(o.log_level);
-        if (rc < 0) {
-            log_error("--log-level: expected debug, info, warn or error, got '%s' (try --help)",
-                      o.log_level);
-            return 2;
-        }
-        log_set_level((enum log_level)rc);
-    }
+    if (fwd_parse_common_options(&o.common, true, &cfg) < 0)
+        return 2;
     if (o.backends == NULL) {
         log_error("--backends is required (try --help)");
         return 2;
@@ -286,12 +274,7 @@ int main(int argc, char **argv)
                   o.health_path);
         return 2;
     }
-    if (seconds_opt("connect-timeout", o.connect_timeout, &cfg.connect_timeout_ms) < 0 ||
-        seconds_opt("upstream-timeout", o.upstream_timeout, &cfg.upstream_timeout_ms) < 0 ||
-        seconds_opt("header-timeout", o.header_timeout, &cfg.header_timeout_ms) < 0 ||
-        seconds_opt("idle-timeout", o.idle_timeout, &cfg.idle_timeout_ms) < 0 ||
-        seconds_opt("max-idle", o.max_idle, &cfg.pool_idle_ms) < 0 ||
-        seconds_opt("health-interval", o.health_interval, &interval_ms) < 0 ||
+    if (seconds_opt("health-interval", o.health_interval, &interval_ms) < 0 ||
         seconds_opt("eject-time", o.eject_time, &lb.eject_ms) < 0)
         return 2;
     if (o.health_path != NULL && interval_ms == 0) {

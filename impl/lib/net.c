@@ -262,6 +262,18 @@ int net_socket_error(int fd)
     return -err;
 }
 
+int net_drain(int fd, char *scratch, size_t len)
+{
+    for (int i = 0; i < 4; i++) {
+        ssize_t n = recv(fd, scratch, len, 0);
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+            return 0;
+        if (n <= 0)
+            return -1;
+    }
+    return 0;
+}
+
 enum net_accept_kind net_accept_classify(int err)
 {
     if (err < 0)

@@ -69,6 +69,15 @@ int net_udp_connect(const char *host, unsigned port, int flags);
  * is how the result of a non-blocking connect is read. */
 int net_socket_error(int fd);
 
+/* A lingering close's read side: after shutdown(SHUT_WR), a server reads
+ * and drops what the peer still sends until it closes too (closing with
+ * unread input would send an RST, which can destroy the last response in
+ * the peer's kernel before it is read). Reads fd, non-blocking, into
+ * scratch a few times at most, so that one sender cannot hold the loop.
+ * Returns 0 to keep waiting, or -1 when the peer has closed or failed:
+ * close now. */
+int net_drain(int fd, char *scratch, size_t len);
+
 /* What a server should do after accept() failed. A non-blocking caller checks
  * EAGAIN first: it means the queue is empty and it should wait for the
  * listener to become readable (it is classified TRANSIENT for blocking

@@ -15,56 +15,26 @@
 #include "loop.h"
 #include "sig.h"
 
-/* The durations of the command line: seconds, decimals allowed. */
-struct durations {
-    const char *connect, *upstream, *header, *idle, *max_idle;
-};
-
-/* Converts the duration options into cfg. Returns 0, or -1 after logging
- * which one is wrong. */
-static int parse_durations(const struct durations *d, struct fwd_config *cfg)
-{
-    const struct {
-        const char *name, *value;
-        unsigned *ms;
-    } t[] = {
-        {"--connect-timeout", d->connect, &cfg->connect_timeout_ms},
-        {"--upstream-timeout", d->upstream, &cfg->upstream_timeout_ms},
-        {"--header-timeout", d->header, &cfg->header_timeout_ms},
-        {"--idle-timeout", d->idle, &cfg->idle_timeout_ms},
-        {"--max-idle", d->max_idle, &cfg->pool_idle_ms},
-    };
-
-    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-        if (fwd_parse_seconds(t[i].value, t[i].ms) < 0) {
-            log_error("%s: expected seconds (0.5, 5, 60), got '%s' (try --help)", t[i].name,
-                      t[i].value);
-            return -1;
-        }
-    }
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     struct args_server srv;
-    const char *upstream = NULL, *log_level = NULL;
-    struct durations d = {"5", "60", "15", "60", "60"};
+    const char *upstream = NULL;
+    struct fwd_cli d = FWD_CLI_DEFAULTS;
     const struct args_opt extra[] = {
         {"upstream", ARGS_STRING, &upstream, 0, 0, "HOST:PORT",
          "the origin to forward to (required)"},
-        {"connect-timeout", ARGS_STRING, &d.connect, 0, 0, "SEC",
+        {"connect-timeout", ARGS_STRING, &d.connect_timeout, 0, 0, "SEC",
          "connecting to the upstream; past it: 504 (default 5)"},
-        {"upstream-timeout", ARGS_STRING, &d.upstream, 0, 0, "SEC",
+        {"upstream-timeout", ARGS_STRING, &d.upstream_timeout, 0, 0, "SEC",
          "waiting for a response head (then 504), or the longest silence within its body "
          "(then the client connection closes) (default 60)"},
-        {"header-timeout", ARGS_STRING, &d.header, 0, 0, "SEC",
+        {"header-timeout", ARGS_STRING, &d.header_timeout, 0, 0, "SEC",
          "a request head must be complete SEC seconds after its first byte (default 15)"},
-        {"idle-timeout", ARGS_STRING, &d.idle, 0, 0, "SEC",
+        {"idle-timeout", ARGS_STRING, &d.idle_timeout, 0, 0, "SEC",
          "close a client connection idle between requests for SEC seconds (default 60)"},
         {"max-idle", ARGS_STRING, &d.max_idle, 0, 0, "SEC",
          "close a pooled upstream connection idle for SEC seconds; 0: no pool (default 60)"},
-        {"log-level", ARGS_STRING, &log_level, 0, 0, "LEVEL", "debug, info, warn or error"},
+        {"log-level", ARGS_STRING, &d.log_level, 0, 0, "LEVEL", "debug, info, warn or error"},
         {NULL, ARGS_FLAG, NULL, 0, 0, NULL, NULL},
     };
     struct fwd_config cfg = {0};
@@ -79,20 +49,12 @@ int main(int argc, char **argv)
                          "bodies both ways, with a keep-alive pool of upstream connections.");
     if (rc >= 0)
         return rc;
-    if (log_level != NULL) {
-        int lv = log_parse_level(log_level);
-        if (lv < 0) {
-            log_error("--log-level: expected debug, info, warn or error, got '%s'", log_level);
-            return 2;
-        }
-        log_set_level((enum log_level)lv);
-    }
+    if (fwd_parse_common_options(&d, true, &cfg) < 0)
+        return 2;
     if (upstream == NULL) {
         log_error("--upstream is required (try --help)");
         return 2;
     }
-    if (parse_durations(&d, &cfg) < 0)
-        return 2;
     rc = fwd_parse_upstreams(upstream, &ups, &cfg.nupstreams);
     if (rc < 0) {
         log_error("--upstream %s: %s", upstream,

@@ -358,23 +358,10 @@ static const char *const replaced_in_response[] = {"x-request-id", NULL};
 
 struct options {
     struct args_server srv;
-    const char *upstream, *service, *access_log, *log_level;
-    const char *connect_timeout, *upstream_timeout, *header_timeout, *idle_timeout, *max_idle;
+    struct fwd_cli common; /* the options proxy and lb take too */
+    const char *upstream, *service, *access_log;
     unsigned metrics_port;
 };
-
-/* Reads a duration option into ms (keeping the default when absent).
- * Returns 0, or -1 after logging the usage error. */
-static int seconds_opt(const char *name, const char *val, unsigned *ms)
-{
-    if (val == NULL)
-        return 0;
-    if (fwd_parse_seconds(val, ms) < 0 || *ms == 0) {
-        log_error("--%s: expected seconds (e.g. 5 or 0.5), got '%s' (try --help)", name, val);
-        return -1;
-    }
-    return 0;
-}
 
 /* Checks the options main() cannot express in the args table and fills
  * the engine's configuration. Returns 0, or 2 (usage error, logged). */
@@ -391,19 +378,9 @@ static int configure(struct options *o, struct sidecar *s, struct fwd_config *cf
         log_error("--service: expected 1 to %d bytes of UTF-8", SERVICE_MAX);
         return 2;
     }
-    if (o->log_level != NULL) {
-        rc = log_parse_level(o->log_level);
-        if (rc < 0) {
-            log_error("--log-level: expected debug, info, warn or error, got '%s'", o->log_level);
-            return 2;
-        }
-        log_set_level((enum log_level)rc);
-    }
-    if (seconds_opt("connect-timeout", o->connect_timeout, &cfg->connect_timeout_ms) < 0 ||
-        seconds_opt("upstream-timeout", o->upstream_timeout, &cfg->upstream_timeout_ms) < 0 ||
-        seconds_opt("header-timeout", o->header_timeout, &cfg->header_timeout_ms) < 0 ||
-        seconds_opt("idle-timeout", o->idle_timeout, &cfg->idle_timeout_ms) < 0 ||
-        seconds_opt("max-idle", o->max_idle, &cfg->pool_idle_ms) < 0)
+    /* No zeros: the metrics server closes its connections after
+     * --idle-timeout, and has no "never" for 0. */
+    if (fwd_parse_common_options(&o->common, false, cfg) < 0)
         return 2;
     rc = fwd_parse_upstreams(o->upstream, &s->upstreams, &s->nupstreams);
     if (rc < 0 || s->nupstreams != 1) {
@@ -436,6 +413,7 @@ static int open_log(const char *path)
 int main(int argc, char **argv)
 {
     struct options o = {
+        .common = FWD_CLI_DEFAULTS,
         .service = "sidecar",
         .access_log = "-",
         .metrics_port = NO_METRICS_PORT,
@@ -449,27 +427,20 @@ int main(int argc, char **argv)
          "service name in log lines and metric labels (default sidecar)"},
         {"access-log", ARGS_STRING, &o.access_log, 0, 0, "PATH",
          "one JSON object per line per request to PATH ('-': stdout, the default)"},
-        {"connect-timeout", ARGS_STRING, &o.connect_timeout, 0, 0, "S",
+        {"connect-timeout", ARGS_STRING, &o.common.connect_timeout, 0, 0, "S",
          "connecting to the upstream; past it: 504 (default 5)"},
-        {"upstream-timeout", ARGS_STRING, &o.upstream_timeout, 0, 0, "S",
+        {"upstream-timeout", ARGS_STRING, &o.common.upstream_timeout, 0, 0, "S",
          "waiting for the response head, and the longest silence in its body (default 60)"},
-        {"header-timeout", ARGS_STRING, &o.header_timeout, 0, 0, "S",
+        {"header-timeout", ARGS_STRING, &o.common.header_timeout, 0, 0, "S",
          "a client's request head must be complete within S (default 15)"},
-        {"idle-timeout", ARGS_STRING, &o.idle_timeout, 0, 0, "S",
+        {"idle-timeout", ARGS_STRING, &o.common.idle_timeout, 0, 0, "S",
          "close a client connection idle between requests for S (default 60)"},
-        {"max-idle", ARGS_STRING, &o.max_idle, 0, 0, "S",
+        {"max-idle", ARGS_STRING, &o.common.max_idle, 0, 0, "S",
          "close a pooled upstream connection idle for S (default 60)"},
-        {"log-level", ARGS_STRING, &o.log_level, 0, 0, "L", "debug, info, warn or error"},
+        {"log-level", ARGS_STRING, &o.common.log_level, 0, 0, "L", "debug, info, warn or error"},
         {NULL, ARGS_FLAG, NULL, 0, 0, NULL, NULL},
     };
-    struct fwd_config cfg = {
-        .connect_timeout_ms = 5000,
-        .upstream_timeout_ms = 60000,
-        .header_timeout_ms = 15000,
-        .idle_timeout_ms = 60000,
-        .pool_idle_ms = 60000,
-        .via_name = "osnet-sidecar",
-    };
+    struct fwd_config cfg = {.via_name = "osnet-sidecar"};
     struct sidecar s = {.log_fd = -1};
     struct fwd_hooks hooks = {
         .ctx = &s,

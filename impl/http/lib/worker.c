@@ -44,6 +44,7 @@
 #include "acceptor.h"
 #include "accesslog.h"
 #include "buf.h"
+#include "deadline.h"
 #include "httpdate.h"
 #include "log.h"
 #include "loop.h"
@@ -71,19 +72,13 @@ static const char *const tkind_name[T_NKINDS] = {"handshake", "idle", "header", 
 enum conn_state { C_HANDSHAKE, C_ACTIVE, C_LINGER };
 enum req_phase { P_HEAD, P_BODY };
 
-struct conn;
-
-struct tlist {
-    struct conn *head, *tail;
-};
-
 struct worker {
     const struct http_config *cfg;
     struct loop *loop;
     struct acceptor *acceptor; /* this worker's own listener (SO_REUSEPORT) */
     int stop_fd;               /* eventfd: worker_stop() writes it */
     struct loop_timer *tick;
-    struct tlist timers[T_NKINDS];
+    struct dl_list timers[T_NKINDS]; /* deadline.h: one list per kind */
     unsigned timeout_ms[T_NKINDS];
     size_t nconns;
     uint64_t now; /* ms, CLOCK_MONOTONIC_COARSE, refreshed per event */
@@ -107,9 +102,7 @@ struct conn {
     bool progress;    /* bytes moved since the io deadline was last reset */
     bool answered;    /* a request was answered since the last rearm */
 
-    enum tkind tkind;
-    uint64_t tsince;
-    struct conn *tprev, *tnext;
+    struct dl_node dl; /* on the timers list of its current deadline */
 
     struct buf in;
     size_t prev_len; /* bytes of an incomplete head the parser has seen */
@@ -142,45 +135,12 @@ static uint64_t now_ms(void)
 
 /* ---- timeouts ------------------------------------------------------------ */
 
-static void timer_unlink(struct conn *c)
-{
-    struct tlist *l = &c->w->timers[c->tkind];
-
-    if (c->tprev != NULL)
-        c->tprev->tnext = c->tnext;
-    else
-        l->head = c->tnext;
-    if (c->tnext != NULL)
-        c->tnext->tprev = c->tprev;
-    else
-        l->tail = c->tprev;
-    c->tprev = c->tnext = NULL;
-}
-
-static void timer_append(struct conn *c, enum tkind kind)
-{
-    struct tlist *l = &c->w->timers[kind];
-
-    c->tkind = kind;
-    c->tsince = c->w->now;
-    c->tprev = l->tail;
-    c->tnext = NULL;
-    if (l->tail != NULL)
-        l->tail->tnext = c;
-    else
-        l->head = c;
-    l->tail = c;
-}
-
 /* Puts c on the list of kind. A connection already there keeps its start
  * time unless restart is set: the header deadline counts from the first
  * byte of the head, however many reads it takes. */
 static void timer_set(struct conn *c, enum tkind kind, bool restart)
 {
-    if (c->tkind == kind && !restart)
-        return;
-    timer_unlink(c);
-    timer_append(c, kind);
+    dl_set(&c->w->timers[kind], &c->dl, c->w->now, restart);
 }
 
 /* ---- connection basics ---------------------------------------------------- */
@@ -223,7 +183,7 @@ static void conn_destroy(struct conn *c)
     struct worker *w = c->w;
 
     loop_remove(w->loop, c->fd);
-    timer_unlink(c);
+    dl_remove(&c->dl);
     if (c->file_fd >= 0)
         close(c->file_fd);
     if (c->ssl != NULL)
@@ -758,14 +718,7 @@ static int conn_linger(struct conn *c)
  * waiting, -1 to close. */
 static int conn_drain(struct conn *c)
 {
-    for (int i = 0; i < 4; i++) {
-        ssize_t n = recv(c->fd, c->w->drain, sizeof(c->w->drain), 0);
-        if (n < 0 && (errno == EAGAIN || errno == EINTR))
-            return 0;
-        if (n <= 0)
-            return -1;
-    }
-    return 0;
+    return net_drain(c->fd, c->w->drain, sizeof(c->w->drain));
 }
 
 /* ---- the event handler ---------------------------------------------------- */
@@ -950,9 +903,9 @@ static void on_tick(struct loop *loop, void *ctx)
     (void)loop;
     w->now = now_ms();
     for (int k = 0; k < T_NKINDS; k++) {
-        struct conn *c;
-        while ((c = w->timers[k].head) != NULL && w->now - c->tsince >= w->timeout_ms[k])
-            conn_expire(c, (enum tkind)k);
+        struct dl_node *n;
+        while ((n = dl_expired(&w->timers[k], w->now, w->timeout_ms[k])) != NULL)
+            conn_expire(DL_OWNER(n, struct conn, dl), (enum tkind)k);
     }
     if (w->nconns > 0)
         tick_arm(w);
@@ -978,7 +931,6 @@ static int conn_open(int fd, const struct sockaddr *peer, socklen_t peer_len, vo
     c->w = w;
     c->fd = fd;
     c->file_fd = -1;
-    c->tkind = T_IDLE;
     buf_init(&c->in, w->cfg->limits.max_head + w->cfg->max_body + 2 * BODY_READ_CHUNK);
     buf_init(&c->out, OUT_HIGH_WATER + w->cfg->limits.max_head + w->cfg->max_body + 2 * TLS_FILE_CHUNK);
     if (w->log.fd >= 0) {
@@ -1011,7 +963,7 @@ static int conn_open(int fd, const struct sockaddr *peer, socklen_t peer_len, vo
         return rc;
     }
     c->mask = EPOLLIN;
-    timer_append(c, c->state == C_HANDSHAKE ? T_HANDSHAKE : T_IDLE);
+    timer_set(c, c->state == C_HANDSHAKE ? T_HANDSHAKE : T_IDLE, true);
     w->nconns++;
     if (!loop_timer_armed(w->tick))
         tick_arm(w);
@@ -1088,7 +1040,7 @@ int worker_run(struct worker *w)
 
     for (int k = 0; k < T_NKINDS; k++)
         while (w->timers[k].head != NULL)
-            conn_destroy(w->timers[k].head);
+            conn_destroy(DL_OWNER(w->timers[k].head, struct conn, dl));
     alog_flush(&w->log);
     return rc;
 }

@@ -302,6 +302,24 @@ static void test_udp_errors(void **state)
     assert_int_equal(net_addr_str((struct sockaddr *)&sin, small, sizeof(small)), -EAFNOSUPPORT);
 }
 
+/* net_drain drops what arrives, waits while nothing does, and says
+ * "close" once the peer has closed. */
+static void test_drain(void **state)
+{
+    int sv[2];
+    char scratch[8];
+
+    (void)state;
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+    assert_int_equal(net_drain(sv[0], scratch, sizeof(scratch)), 0); /* nothing yet */
+    assert_int_equal(write(sv[1], "abc", 3), 3);
+    assert_int_equal(net_drain(sv[0], scratch, sizeof(scratch)), 0);
+    assert_int_equal(recv(sv[0], scratch, sizeof(scratch), 0), -1); /* dropped */
+    close(sv[1]);
+    assert_int_equal(net_drain(sv[0], scratch, sizeof(scratch)), -1);
+    close(sv[0]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -318,6 +336,7 @@ int main(void)
         cmocka_unit_test(test_accept_classify),
         cmocka_unit_test(test_udp_bind_and_connect),
         cmocka_unit_test(test_udp_errors),
+        cmocka_unit_test(test_drain),
     };
 
     /* A hang (a blocking call that should not block) fails the run. */

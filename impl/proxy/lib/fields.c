@@ -6,23 +6,7 @@
 
 #include "response.h"
 
-/* ASCII case-insensitive equality of p[0..n) and the NUL-terminated s. */
-static int name_is(const char *p, size_t n, const char *s)
-{
-    if (strlen(s) != n)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char a = (unsigned char)p[i], b = (unsigned char)s[i];
-        if (a >= 'A' && a <= 'Z')
-            a = (unsigned char)(a + 32);
-        if (b >= 'A' && b <= 'Z')
-            b = (unsigned char)(b + 32);
-        if (a != b)
-            return 0;
-    }
-    return 1;
-}
-
+/* ASCII case-insensitive equality of a[0..an) and b[0..bn). */
 static int span_is(const char *a, size_t an, const char *b, size_t bn)
 {
     if (an != bn)
@@ -37,6 +21,12 @@ static int span_is(const char *a, size_t an, const char *b, size_t bn)
             return 0;
     }
     return 1;
+}
+
+/* The same for p[0..n) and the NUL-terminated s. */
+static int name_is(const char *p, size_t n, const char *s)
+{
+    return span_is(p, n, s, strlen(s));
 }
 
 int fields_is_hop(const char *name, size_t n)

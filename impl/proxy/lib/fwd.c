@@ -46,6 +46,7 @@
 #include <unistd.h>
 
 #include "acceptor.h"
+#include "deadline.h"
 #include "fields.h"
 #include "httpdate.h"
 #include "log.h"
@@ -81,10 +82,6 @@ enum rq_state { RQ_WAIT, RQ_BODY, RQ_DONE }; /* WAIT: no upstream connection yet
 enum rs_state { RS_HEAD, RS_BODY, RS_DONE };
 
 struct client;
-
-struct tlist {
-    struct client *head, *tail;
-};
 
 /* One request and its response. */
 struct exch {
@@ -127,9 +124,8 @@ struct client {
     bool restart;     /* a new connect attempt: its deadline starts now */
     bool more;        /* client_advance() stopped at ROUNDS_MAX with work left */
 
-    enum tkind tkind;
-    uint64_t tsince;
-    struct client *tprev, *tnext;
+    enum tkind tkind;     /* the deadline c waits on */
+    struct dl_node tnode; /* its place on f->timers[tkind] */
 
     struct buf in, out;
     size_t prev_len;  /* bytes of an incomplete head the parser has seen */
@@ -146,7 +142,7 @@ struct fwd {
     struct acceptor *acceptor;
     struct loop_timer *tick;
     unsigned tick_ms;
-    struct tlist timers[T_NKINDS];
+    struct dl_list timers[T_NKINDS];
     unsigned timeout_ms[T_NKINDS];
     struct up_pool *pools; /* one per upstream */
     unsigned npooled;
@@ -177,44 +173,12 @@ static uint64_t now_ns(void)
 
 /* ---- deadlines ------------------------------------------------------------ */
 
-static void timer_unlink(struct client *c)
-{
-    struct tlist *l = &c->f->timers[c->tkind];
-
-    if (c->tprev != NULL)
-        c->tprev->tnext = c->tnext;
-    else
-        l->head = c->tnext;
-    if (c->tnext != NULL)
-        c->tnext->tprev = c->tprev;
-    else
-        l->tail = c->tprev;
-    c->tprev = c->tnext = NULL;
-}
-
-static void timer_append(struct client *c, enum tkind kind)
-{
-    struct tlist *l = &c->f->timers[kind];
-
-    c->tkind = kind;
-    c->tsince = c->f->now;
-    c->tprev = l->tail;
-    c->tnext = NULL;
-    if (l->tail != NULL)
-        l->tail->tnext = c;
-    else
-        l->head = c;
-    l->tail = c;
-}
-
 /* Puts c on the list of kind; one already there keeps its start time
  * unless restart is set (a head's deadline counts from its first byte). */
 static void timer_set(struct client *c, enum tkind kind, bool restart)
 {
-    if (c->tkind == kind && !restart)
-        return;
-    timer_unlink(c);
-    timer_append(c, kind);
+    c->tkind = kind;
+    dl_set(&c->f->timers[kind], &c->tnode, c->f->now, restart);
 }
 
 static void tick_arm(struct fwd *f)
@@ -336,14 +300,15 @@ static int up_read(struct upconn *u, size_t limit, uint32_t events)
     return 1;
 }
 
-/* Sends u->out. Returns 1 when bytes went, 0 when none could, or a
- * negative errno when the upstream no longer takes any. */
-static int up_flush(struct upconn *u)
+/* Sends b on fd, at most FLUSH_BUDGET bytes so one fast peer cannot hold
+ * the loop. Returns 1 when bytes went, 0 when none could, or a negative
+ * errno when the peer no longer takes any. */
+static int send_buf(int fd, struct buf *b)
 {
     size_t sent = 0;
 
-    while (buf_len(&u->out) > 0 && sent < FLUSH_BUDGET) {
-        ssize_t n = send(u->fd, buf_peek(&u->out), buf_len(&u->out), MSG_NOSIGNAL);
+    while (buf_len(b) > 0 && sent < FLUSH_BUDGET) {
+        ssize_t n = send(fd, buf_peek(b), buf_len(b), MSG_NOSIGNAL);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -351,10 +316,16 @@ static int up_flush(struct upconn *u)
                 break;
             return -errno;
         }
-        buf_consume(&u->out, (size_t)n);
+        buf_consume(b, (size_t)n);
         sent += (size_t)n;
     }
     return sent > 0;
+}
+
+/* Sends u->out: send_buf()'s answer. */
+static int up_flush(struct upconn *u)
+{
+    return send_buf(u->fd, &u->out);
 }
 
 /* ---- client output ------------------------------------------------------- */
@@ -368,23 +339,11 @@ static bool out_pending(const struct client *c)
  * negative errno (the client is gone). */
 static int client_flush(struct client *c)
 {
-    size_t sent = 0;
+    int rc = send_buf(c->fd, &c->out);
 
-    while (buf_len(&c->out) > 0 && sent < FLUSH_BUDGET) {
-        ssize_t n = send(c->fd, buf_peek(&c->out), buf_len(&c->out), MSG_NOSIGNAL);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK)
-                break;
-            return -errno;
-        }
-        buf_consume(&c->out, (size_t)n);
-        sent += (size_t)n;
-    }
-    if (sent > 0)
+    if (rc > 0)
         c->progress = true;
-    return sent > 0;
+    return rc;
 }
 
 /* Reads what the client sent, if c wants input now. Returns 0 or a
@@ -1093,7 +1052,7 @@ static void client_close(struct client *c)
     if (c->state == C_EXCH)
         exch_end(c, c->x.fail);
     loop_remove(f->loop, c->fd);
-    timer_unlink(c);
+    dl_remove(&c->tnode);
     close(c->fd);
     buf_free(&c->in);
     buf_free(&c->out);
@@ -1120,14 +1079,7 @@ static int client_linger(struct client *c)
 
 static int client_drain(struct client *c)
 {
-    for (int i = 0; i < 4; i++) {
-        ssize_t n = recv(c->fd, c->f->drain, sizeof(c->f->drain), 0);
-        if (n < 0 && (errno == EAGAIN || errno == EINTR))
-            return 0;
-        if (n <= 0)
-            return -1;
-    }
-    return 0;
+    return net_drain(c->fd, c->f->drain, sizeof(c->f->drain));
 }
 
 /* Sets the epoll interest of c and of its upstream connection, and c's
@@ -1380,14 +1332,14 @@ static void on_tick(struct loop *loop, void *ctx)
     (void)loop;
     f->now = now_ms();
     for (int k = 0; k < T_NKINDS; k++) {
-        struct client *c;
+        struct dl_node *n;
         if (f->timeout_ms[k] == 0)
             continue; /* 0: no deadline of this kind */
-        while ((c = f->timers[k].head) != NULL && f->now - c->tsince >= f->timeout_ms[k]) {
-            /* Off the list first: whatever client_expire() does, c is not
+        while ((n = dl_expired(&f->timers[k], f->now, f->timeout_ms[k])) != NULL) {
+            struct client *c = DL_OWNER(n, struct client, tnode);
+            /* A new start first: whatever client_expire() does, c is not
              * met again in this loop unless it was given a new deadline. */
-            timer_unlink(c);
-            timer_append(c, (enum tkind)k);
+            timer_set(c, (enum tkind)k, true);
             client_expire(c, (enum tkind)k);
         }
     }
@@ -1423,7 +1375,6 @@ static int client_open(int fd, const struct sockaddr *peer, socklen_t peer_len, 
     c->f = f;
     c->fd = fd;
     c->state = C_HEAD;
-    c->tkind = T_IDLE;
     buf_init(&c->in, CLIENT_IN_MAX);
     buf_init(&c->out, CLIENT_OUT_MAX);
     buf_init(&c->head, HEAD_READ);
@@ -1439,7 +1390,7 @@ static int client_open(int fd, const struct sockaddr *peer, socklen_t peer_len, 
         return rc;
     }
     c->mask = EPOLLIN;
-    timer_append(c, T_IDLE);
+    timer_set(c, T_IDLE, true);
     f->nclients++;
     tick_arm(f);
     return 0;
@@ -1518,7 +1469,7 @@ void fwd_destroy(struct fwd *f)
         return;
     for (int k = 0; k < T_NKINDS; k++)
         while (f->timers[k].head != NULL) {
-            struct client *c = f->timers[k].head;
+            struct client *c = DL_OWNER(f->timers[k].head, struct client, tnode);
             c->x.fail = FWD_CLIENT_GONE;
             client_close(c);
         }

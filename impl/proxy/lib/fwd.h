@@ -1,6 +1,7 @@
 #ifndef OSNET_FWD_H
 #define OSNET_FWD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -184,5 +185,23 @@ int fwd_local_port(const struct fwd *f);
  * 0, or -EINVAL (negative, malformed, more than a day). Shared CLI helper for
  * --connect-timeout and the others, which args.h has no type for. */
 int fwd_parse_seconds(const char *s, unsigned *ms);
+
+/* The command-line options proxy, lb and sidecar share: the five durations
+ * as typed (seconds, decimals allowed), and --log-level. Each program lists
+ * them in its own args_opt table, with help in its own words (an upstream,
+ * a backend), and hands them here. */
+struct fwd_cli {
+    const char *connect_timeout, *upstream_timeout, *header_timeout, *idle_timeout, *max_idle;
+    const char *log_level; /* NULL: $OSNET_LOG, else info (log.h) */
+};
+
+/* The defaults every forwarding program documents: 5, 60, 15, 60, 60 s. */
+#define FWD_CLI_DEFAULTS {"5", "60", "15", "60", "60", NULL}
+
+/* Applies o: sets the log level, and the five timeouts of cfg. A duration
+ * of 0 means no deadline of that kind (--max-idle 0: no pool) and is
+ * refused unless zero_ok. Returns 0, or -EINVAL after logging which option
+ * is wrong (a usage error: the program exits 2). */
+int fwd_parse_common_options(const struct fwd_cli *o, bool zero_ok, struct fwd_config *cfg);
 
 #endif

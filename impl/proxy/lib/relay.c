@@ -76,33 +76,25 @@ int relay_move(struct relay *r, struct buf *src, int eof, struct buf *dst, size_
         case RELAY_IN_NONE:
             goto finished;
         case RELAY_IN_LENGTH:
-            if (r->left == 0)
-                goto finished;
-            if (have == 0)
-                return eof ? -EPIPE : 0;
-            take = min3(have, r->left, room(r, dst, high));
-            if (take == 0)
-                return 0;
-            rc = emit(r, dst, buf_peek(src), take);
-            if (rc < 0)
-                return rc;
-            buf_consume(src, take);
-            r->left -= take;
-            r->moved += take;
-            break;
         case RELAY_IN_CLOSE:
+            if (r->in == RELAY_IN_LENGTH && r->left == 0)
+                goto finished;
             if (have == 0) {
-                if (eof)
+                /* The connection's end is the end of a close-delimited
+                 * body, and a short Content-Length one. */
+                if (eof && r->in == RELAY_IN_CLOSE)
                     goto finished;
-                return 0;
+                return eof ? -EPIPE : 0;
             }
-            take = min3(have, UINT64_MAX, room(r, dst, high));
+            take = min3(have, r->in == RELAY_IN_LENGTH ? r->left : UINT64_MAX, room(r, dst, high));
             if (take == 0)
                 return 0;
             rc = emit(r, dst, buf_peek(src), take);
             if (rc < 0)
                 return rc;
             buf_consume(src, take);
+            if (r->in == RELAY_IN_LENGTH)
+                r->left -= take;
             r->moved += take;
             break;
         case RELAY_IN_CHUNKED:

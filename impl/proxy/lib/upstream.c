@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "net.h"
 
 int up_open(const struct fwd_upstream *u, int idx, size_t in_max, size_t out_max,
@@ -237,5 +238,37 @@ int fwd_parse_seconds(const char *s, unsigned *ms)
     if (v > 86400 * 1000)
         return -EINVAL;
     *ms = (unsigned)v;
+    return 0;
+}
+
+int fwd_parse_common_options(const struct fwd_cli *o, bool zero_ok, struct fwd_config *cfg)
+{
+    const struct {
+        const char *name, *value;
+        unsigned *ms;
+    } t[] = {
+        {"connect-timeout", o->connect_timeout, &cfg->connect_timeout_ms},
+        {"upstream-timeout", o->upstream_timeout, &cfg->upstream_timeout_ms},
+        {"header-timeout", o->header_timeout, &cfg->header_timeout_ms},
+        {"idle-timeout", o->idle_timeout, &cfg->idle_timeout_ms},
+        {"max-idle", o->max_idle, &cfg->pool_idle_ms},
+    };
+
+    if (o->log_level != NULL) {
+        int lv = log_parse_level(o->log_level);
+        if (lv < 0) {
+            log_error("--log-level: expected debug, info, warn or error, got '%s' (try --help)",
+                      o->log_level);
+            return -EINVAL;
+        }
+        log_set_level((enum log_level)lv);
+    }
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        if (fwd_parse_seconds(t[i].value, t[i].ms) < 0 || (*t[i].ms == 0 && !zero_ok)) {
+            log_error("--%s: expected seconds (such as 5 or 0.5%s), got '%s' (try --help)",
+                      t[i].name, zero_ok ? "" : ", more than 0", t[i].value);
+            return -EINVAL;
+        }
+    }
     return 0;
 }
