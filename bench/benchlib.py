@@ -1,10 +1,14 @@
-"""What the bench scripts share: the machine line of a report, and wrk.
+"""What the bench scripts share: the machine line of a report, the
+document root the http servers serve, wrk, and rounds of wrk that alternate
+between contenders.
 
 Imported by bench/*.py after `sys.path.insert(0, <bench dir>)`."""
 import os
 import platform
 import re
+import statistics
 import subprocess
+import sys
 
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
 
@@ -21,6 +25,17 @@ def machine():
     except OSError:
         pass
     return f"{os.cpu_count()} cores ({cpu}), Linux {platform.release()}"
+
+
+def make_root(d):
+    """d/root with the files the http and proxy benches fetch: index.html
+    (a small page, the size of a typical short HTML response) and 1m.bin
+    (1 MiB)."""
+    root = d / "root"
+    root.mkdir()
+    (root / "index.html").write_bytes(b"<!doctype html><title>osnet</title><p>hello from the bench</p>\n" * 3)
+    (root / "1m.bin").write_bytes(bytes(range(256)) * 4096)
+    return root
 
 
 def wrk(port, path, seconds, conns, threads, host="127.0.0.1"):
@@ -40,3 +55,24 @@ def wrk(port, path, seconds, conns, threads, host="127.0.0.1"):
         raise RuntimeError(f"{bad.group(1)} non-2xx responses from {path}:\n{out}")
     return {"rps": float(rps.group(1)), "p99_ms": float(p99.group(1)) * UNITS[p99.group(2)],
             "errors": errs.group(0) if errs else ""}
+
+
+def alternate_rounds(launchers, path, a, threads, what):
+    """a.rounds rounds of wrk on path (a.seconds, a.connections; `threads`
+    wrk threads), each round starting every launcher of {name: Launcher}
+    in turn, fresh, so that no contender always runs first or on a warm
+    machine. Progress goes to stderr as "  <what>, round i/n: <name> ...".
+    Returns (median req/s, median p99 ms, {name: [wrk results]})."""
+    got = {name: [] for name in launchers}
+    for r in range(a.rounds):
+        for name, lch in launchers.items():
+            s = lch.start()
+            try:
+                print(f"  {what}, round {r + 1}/{a.rounds}: {name} ...", file=sys.stderr,
+                      flush=True)
+                got[name].append(wrk(s.port, path, a.seconds, a.connections, threads))
+            finally:
+                s.stop()
+    med = {n: statistics.median(x["rps"] for x in v) for n, v in got.items()}
+    p99 = {n: statistics.median(x["p99_ms"] for x in v) for n, v in got.items()}
+    return med, p99, got

@@ -16,7 +16,6 @@ import argparse
 import datetime
 import os
 import pathlib
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,21 +23,12 @@ import tempfile
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "conformance"))
 sys.path.insert(0, str(ROOT / "bench"))
-from benchlib import machine, wrk  # noqa: E402
+from benchlib import alternate_rounds, machine, make_root  # noqa: E402
 from osnet_harness.launch import Launcher, raise_nofile_limit  # noqa: E402
 
 BIN = ROOT / os.environ.get("OSNET_BUILD", "build") / "bin"
 
 FILES = [("small", "/index.html"), ("1 MiB", "/1m.bin")]
-
-
-def make_root(d):
-    root = d / "root"
-    root.mkdir()
-    # A small page: the size of a typical short HTML response.
-    (root / "index.html").write_bytes(b"<!doctype html><title>osnet</title><p>hello from the bench</p>\n" * 3)
-    (root / "1m.bin").write_bytes(bytes(range(256)) * 4096)
-    return root
 
 
 def main():
@@ -65,18 +55,8 @@ def main():
         theirs = Launcher(f"{ROOT}/tools/nginx-static --host {{host}} --port {{port}} --root {root} "
                           f"--threads {w} --error-log-level warn", "nginx", str(d))
         for label, path in FILES:
-            got = {"http": [], "nginx": []}
-            for r in range(a.rounds):
-                for name in ("http", "nginx"):
-                    s = (ours if name == "http" else theirs).start()
-                    try:
-                        print(f"  {w} worker(s), {label}, round {r + 1}/{a.rounds}: {name} ...",
-                              file=sys.stderr, flush=True)
-                        got[name].append(wrk(s.port, path, a.seconds, a.connections, 2))
-                    finally:
-                        s.stop()
-            med = {n: statistics.median(x["rps"] for x in v) for n, v in got.items()}
-            p99 = {n: statistics.median(x["p99_ms"] for x in v) for n, v in got.items()}
+            med, p99, got = alternate_rounds({"http": ours, "nginx": theirs}, path, a, 2,
+                                             f"{w} worker(s), {label}")
             rows.append((w, label, med, p99, got))
             print(f"{w} worker(s) {label}: http {med['http']:,.0f} req/s, nginx "
                   f"{med['nginx']:,.0f} req/s, ratio {med['http'] / med['nginx']:.2f}",

@@ -19,7 +19,6 @@ import argparse
 import datetime
 import os
 import pathlib
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,7 +26,7 @@ import tempfile
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "conformance"))
 sys.path.insert(0, str(ROOT / "bench"))
-from benchlib import machine, wrk  # noqa: E402
+from benchlib import alternate_rounds, machine, make_root  # noqa: E402
 from osnet_harness.launch import Launcher, raise_nofile_limit  # noqa: E402
 
 BIN = ROOT / os.environ.get("OSNET_BUILD", "build") / "bin"
@@ -36,14 +35,6 @@ FILES = [("small", "/index.html"), ("1 MiB", "/1m.bin")]
 # (row, our program, the option naming where requests go)
 MODES = [("proxy", "proxy", "--upstream"), ("lb", "lb", "--backends")]
 CONTENDERS = ["ours", "haproxy", "nginx"]
-
-
-def make_root(d):
-    root = d / "root"
-    root.mkdir()
-    (root / "index.html").write_bytes(b"<!doctype html><title>osnet</title><p>hello from the bench</p>\n" * 3)
-    (root / "1m.bin").write_bytes(bytes(range(256)) * 4096)
-    return root
 
 
 def template(who, prog, opt, where):
@@ -77,18 +68,7 @@ def main():
                     f"127.0.0.1:{o1.port},127.0.0.1:{o2.port}"
             lch = {who: Launcher(template(who, prog, opt, where), who, str(d)) for who in CONTENDERS}
             for label, path in FILES:
-                got = {who: [] for who in CONTENDERS}
-                for r in range(a.rounds):
-                    for who in CONTENDERS:
-                        s = lch[who].start()
-                        try:
-                            print(f"  {mode}, {label}, round {r + 1}/{a.rounds}: {who} ...",
-                                  file=sys.stderr, flush=True)
-                            got[who].append(wrk(s.port, path, a.seconds, a.connections, 1))
-                        finally:
-                            s.stop()
-                med = {w: statistics.median(x["rps"] for x in v) for w, v in got.items()}
-                p99 = {w: statistics.median(x["p99_ms"] for x in v) for w, v in got.items()}
+                med, p99, got = alternate_rounds(lch, path, a, 1, f"{mode}, {label}")
                 rows.append((mode, label, med, p99, got))
                 print(f"{mode} {label}: " + ", ".join(f"{w} {med[w]:,.0f} req/s" for w in CONTENDERS)
                       + f"; ours ÷ haproxy {med['ours'] / med['haproxy']:.2f}",

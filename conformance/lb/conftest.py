@@ -16,14 +16,12 @@ import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 from osnet_harness.backends import Backend  # noqa: E402
-from osnet_harness.timeouts import T  # noqa: E402
+from osnet_harness.proxyfixtures import long_timeouts  # noqa: E402
 
 
 @pytest.fixture
 def launcher(launcher):
-    long = str(int(T(300)))
-    launcher.default_args.update({"--header-timeout": long, "--idle-timeout": long})
-    return launcher
+    return long_timeouts(launcher)
 
 
 @pytest.fixture

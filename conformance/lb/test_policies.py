@@ -11,6 +11,17 @@ from osnet_harness.httpclient import Conn, HttpError, describe, exchange, get  #
 from osnet_harness.timeouts import T  # noqa: E402
 
 
+def policy_sequence(launcher, backends, report, nb, policy, n, tag, repro_n=None):
+    """nb backends, the load balancer started with --policy `policy` (None:
+    its default), a curl loop of repro_n (default n) requests for the
+    report, and n requests sent one after another. Returns (backends, lb,
+    the names of the backends that answered, in order)."""
+    bs = backends(nb)
+    lb = launcher.start(args=["--policy", policy] if policy else ())
+    report.repro(curl_loop(lb.addr, repro_n or n))
+    return bs, lb, sequence(lb.addr, n, tag=tag)
+
+
 def expect_rotation(names, bs, what, lb):
     order = [b.name for b in bs]
     assert rotation(names, order), (
@@ -22,20 +33,14 @@ def expect_rotation(names, bs, what, lb):
 
 @pytest.mark.req("LB-003")
 def test_round_robin_is_the_default(launcher, backends, report):
-    bs = backends(3)
-    lb = launcher.start()
-    report.repro(curl_loop(lb.addr, 12))
-    names = sequence(lb.addr, 12, tag="rr")
+    bs, lb, names = policy_sequence(launcher, backends, report, 3, None, 12, "rr")
     expect_rotation(names, bs, "without --policy (round-robin by default)", lb)
 
 
 @pytest.mark.req("LB-003")
 @pytest.mark.parametrize("n", [2, 4])
 def test_round_robin_strict_cycle(launcher, backends, report, n):
-    bs = backends(n)
-    lb = launcher.start(args=["--policy", "round-robin"])
-    report.repro(curl_loop(lb.addr, 4 * n))
-    names = sequence(lb.addr, 4 * n, tag="rr")
+    bs, lb, names = policy_sequence(launcher, backends, report, n, "round-robin", 4 * n, "rr")
     expect_rotation(names, bs, f"--policy round-robin over {n} backends", lb)
 
 
@@ -63,10 +68,8 @@ def cyclic_somehow(names, bs):
 
 @pytest.mark.req("LB-004")
 def test_random_uses_every_backend_in_no_fixed_order(launcher, backends, report):
-    bs = backends(3)
-    lb = launcher.start(args=["--policy", "random"])
-    report.repro(curl_loop(lb.addr, 20))
-    names = sequence(lb.addr, 60, tag="rnd")
+    bs, lb, names = policy_sequence(launcher, backends, report, 3, "random", 60, "rnd",
+                                    repro_n=20)
     got = counts(names)
     unused = [b.name for b in bs if b.name not in got]
     assert not unused, (f"--policy random: 60 requests never reached {', '.join(unused)} "
@@ -143,8 +146,5 @@ def test_least_conn_avoids_busy_backends(launcher, backends, report):
 
 @pytest.mark.req("LB-007")
 def test_least_conn_ties_round_robin(launcher, backends, report):
-    bs = backends(3)
-    lb = launcher.start(args=["--policy", "least-conn"])
-    report.repro(curl_loop(lb.addr, 12))
-    names = sequence(lb.addr, 12, tag="lct")
+    bs, lb, names = policy_sequence(launcher, backends, report, 3, "least-conn", 12, "lct")
     expect_rotation(names, bs, "--policy least-conn with no request in flight (ties)", lb)

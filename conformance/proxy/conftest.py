@@ -14,26 +14,9 @@ import sys
 import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from osnet_harness.backends import Backend  # noqa: E402
-from osnet_harness.timeouts import T  # noqa: E402
+from osnet_harness.proxyfixtures import origin_fixtures  # noqa: E402
 
-
-@pytest.fixture
-def origin(impl):
-    if impl.remote:
-        pytest.skip("--addr: every proxy test needs the proxy pointed at an origin the test "
-                    "runs itself; run it without --addr")
-    b = Backend("origin").start()
-    yield b
-    b.stop()
-
-
-@pytest.fixture
-def launcher(launcher, origin):
-    launcher.values["upstream"] = origin.hostport
-    long = str(int(T(300)))
-    launcher.default_args.update({"--header-timeout": long, "--idle-timeout": long})
-    return launcher
+origin, launcher = origin_fixtures("proxy")
 
 
 @pytest.fixture

@@ -20,6 +20,17 @@ AFTER = get("/echo?after-refused")
 SMUGGLED = b"GET /echo?smuggled HTTP/1.1\r\nHost: osnet.test\r\n\r\n"
 
 
+def read_answer(c, data, what, expected):
+    """The response to data, sent on c, read within T(10) (its request
+    set, for the reports); an HttpError "<what>: <why>" when none comes."""
+    try:
+        r = c.read_response(data.split(b" ", 1)[0].decode("latin-1"), timeout=T(10))
+    except HttpError as e:
+        raise HttpError(f"{what}: {e}\n" + describe(data, expected)) from None
+    r.request = data
+    return r
+
+
 def refused(server, origin, report, rq, codes, what):
     """Send rq + AFTER on one connection: the response must be one of codes,
     the connection must close, and nothing may reach the origin; a sentinel
@@ -34,11 +45,7 @@ def refused(server, origin, report, rq, codes, what):
             c.send(data)
         except OSError:
             pass
-        try:
-            r = c.read_response(rq.split(b" ", 1)[0].decode("latin-1"), timeout=T(10))
-        except HttpError as e:
-            raise HttpError(f"{what}: expected {want}: {e}\n" + describe(data, want)) from None
-        r.request = data
+        r = read_answer(c, data, f"{what}: expected {want}", want)
         if r.status not in codes:
             raise HttpError(f"{what}: status {r.status}, expected {want}\n"
                             + describe(data, want, r,
@@ -98,12 +105,8 @@ def test_content_length_with_transfer_encoding_is_never_ambiguous(server, origin
     report.repro(repro(server.addr, data))
     with Conn(server.addr) as c:
         c.send(data)
-        try:
-            r = c.read_response("POST", timeout=T(10))
-        except HttpError as e:
-            raise HttpError(f"a request with {what}: expected 400, or the origin's answer to "
-                            f"the chunked request: {e}\n" + describe(data, "a response")) from None
-        r.request = data
+        r = read_answer(c, data, f"a request with {what}: expected 400, or the origin's answer "
+                                 f"to the chunked request", "a response")
         if r.status != 400:
             recs = [x for x in origin.requests if x.target == "/echo"]
             if r.status != 200 or not recs:
@@ -150,12 +153,7 @@ def test_obs_fold_is_never_forwarded(server, origin, report, what, rq):
     report.repro(repro(server.addr, rq))
     with Conn(server.addr) as c:
         c.send(rq)
-        try:
-            r = c.read_response("GET", timeout=T(10))
-        except HttpError as e:
-            raise HttpError(f"a request with {what}: {e}\n" + describe(rq, "400, or the origin's "
-                                                                         "answer")) from None
-        r.request = rq
+        r = read_answer(c, rq, f"a request with {what}", "400, or the origin's answer")
     if r.status == 400:
         forward(server, origin, get("/echo?sentinel"), "a plain GET after it")
         leaked = [x for x in origin.requests if x.target != "/echo?sentinel"]

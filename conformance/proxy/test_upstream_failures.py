@@ -186,12 +186,18 @@ def test_upstream_dying_mid_chunked_body_truncates_the_response(server, origin, 
 CLIENT_GONE = ["fin", "rst"]
 
 
-def client_leaves(c, how):
+def client_leaves(c, how, origin, rec, when):
+    """The client closes (fin) or resets (rst) c `when`: the origin must see
+    the upstream connection that carried rec end within T(10)."""
     if how == "rst":
         rst_close(c.sock)
     else:
         c.sock.shutdown(socket.SHUT_RDWR)
         c.close()
+    if not origin.wait_conn_closed(rec.conn, T(10)):
+        raise HttpError(f"the client {'reset' if how == 'rst' else 'closed'} its connection "
+                        f"{when}; the proxy kept the upstream connection open (the origin "
+                        f"never saw it end within {T(10):.0f}s)")
 
 
 @pytest.mark.req("PROXY-035")
@@ -204,12 +210,7 @@ def test_client_gone_before_the_head_closes_the_upstream(server, origin, report,
     if rec is None:
         c.close()
         raise HttpError("GET /hold/g1 never reached the origin\n" + describe(rq, "forwarded"))
-    client_leaves(c, how)
-    if not origin.wait_conn_closed(rec.conn, T(10)):
-        raise HttpError(f"the client {'reset' if how == 'rst' else 'closed'} its connection while "
-                        f"its request waited for the origin's answer; the proxy kept the "
-                        f"upstream connection open (the origin never saw it end within "
-                        f"{T(10):.0f}s)")
+    client_leaves(c, how, origin, rec, "while its request waited for the origin's answer")
 
 
 @pytest.mark.req("PROXY-035")
@@ -226,11 +227,7 @@ def test_client_gone_mid_body_closes_the_upstream(server, origin, report, how):
         c.close()
         raise
     rec = origin.wait_arrived("g2", T(10))
-    client_leaves(c, how)
-    if not origin.wait_conn_closed(rec.conn, T(10)):
-        raise HttpError(f"the client {'reset' if how == 'rst' else 'closed'} its connection in "
-                        f"the middle of a response body; the proxy kept the upstream connection "
-                        f"open (the origin never saw it end within {T(10):.0f}s)")
+    client_leaves(c, how, origin, rec, "in the middle of a response body")
 
 
 @pytest.mark.req("PROXY-036")

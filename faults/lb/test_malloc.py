@@ -2,11 +2,7 @@
 libc/mm points, switched on and off through its control FIFO)."""
 import pytest
 
-from inject import Fiu
-from osnet_harness.timeouts import T
-from proxyfaults import Probe, malloc_scenario
-
-UPSTREAM_TIMEOUT = 5
+from proxyfaults import malloc_test
 
 
 @pytest.mark.req("LB-021")
@@ -22,17 +18,4 @@ def test_malloc_failures_while_balancing(launcher, backends, workdir):
     mapped into the program, or every request was answered correctly while
     allocations failed (the fault did not reach the program)."""
     backends(2)
-    fiu = Fiu(workdir, control=True)
-    lb = launcher.start(wrap=fiu.wrap(), args=["--upstream-timeout", str(UPSTREAM_TIMEOUT)])
-    probe = Probe(lb.addr, read_timeout=UPSTREAM_TIMEOUT + T(20))
-    try:
-        seen = malloc_scenario(lb, fiu, probe, "the load balancer")
-    finally:
-        probe.close()
-    if isinstance(seen, str):
-        pytest.skip(seen)
-    if not seen:
-        pytest.skip("every request was answered correctly while malloc, calloc and realloc "
-                    "failed, 8 clients at once included: the program does not allocate "
-                    "through the C library's malloc while it forwards (its own allocator, or "
-                    "memory set aside in advance), so the fault did not reach it")
+    malloc_test(launcher, workdir, "the load balancer")

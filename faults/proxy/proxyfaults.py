@@ -11,7 +11,10 @@
 - HttpOrigin: our HTTP server (build/bin/http) as an origin whose accept
   calls fail on demand (libfiu plus our shim, through the control FIFO);
 - the malloc scenario that proxy, lb and sidecar share (libfiu's libc/mm
-  points switched on, then off, in every process of the program).
+  points switched on, then off, in every process of the program), and
+  malloc_test(), the part of their tests around it;
+- fetch_new(): one request on a new connection that must get a complete
+  response; answered_by(): one that must get a given origin's 200.
 """
 import importlib.util
 import json
@@ -26,8 +29,11 @@ import threading
 import time
 import zlib
 
+import pytest
+
 from inject import Fiu
-from osnet_harness.httpclient import Conn, HttpError, ProtocolError, get, request, show
+from osnet_harness.httpclient import (Conn, HttpError, ProtocolError, fetch, get, request,
+                                     show)
 from osnet_harness.launch import describe_status, free_port, group_members
 from osnet_harness.net import rst_close
 from osnet_harness.specs import ROOT
@@ -63,6 +69,27 @@ def dead_note(server):
     if server.alive():
         return ""
     return f" The program exited ({describe_status(server.proc.returncode)})."
+
+
+def fetch_new(server, rq, what, why="", addr=None):
+    """rq on a new connection to the program (or to addr, another port of
+    it): its complete response, within T(15). Otherwise an AssertionError:
+    "<what> got no complete response (<error>)<why>." and the program's
+    state."""
+    try:
+        return fetch(addr or server.addr, rq, timeout=T(15))
+    except (HttpError, OSError) as e:
+        raise AssertionError(f"{what} got no complete response ({str(e).splitlines()[0]}){why}."
+                             f"{dead_note(server)}\n" + server.stderr_block()) from None
+
+
+def answered_by(server, origin, rq, what):
+    """A new client's rq gets origin's 200 (X-Backend names it)."""
+    method, target = rq.split(b" ")[:2]
+    asked = f"{what}: a new client's {method.decode()} {target.decode().split('?')[0]}"
+    r = fetch_new(server, rq, asked)
+    if r.status != 200 or r.get("X-Backend") != origin.name:
+        raise AssertionError(f"{asked} should get the origin's 200; got:\n" + r.summary())
 
 
 # ---- descriptors ---------------------------------------------------------------
@@ -145,6 +172,19 @@ def describe_fds(server):
         for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])):
             lines.append(f"      {n:4d} x {k}")
     return "\n".join(lines) or "    (no process left)"
+
+
+def expect_no_fd_leak(server, base, before, slack, after):
+    """The program, which held `base` descriptors (`before`: describe_fds()
+    then), must come down to at most base + slack (idle pooled connections)
+    within T(10), `after` (what happened since)."""
+    n, ok = wait_fds_at_most(server, base + slack, T(10))
+    if not ok:
+        raise AssertionError(
+            f"{after}, it holds {n} descriptors; it held {base} before, and at most "
+            f"{base + slack} are allowed (idle pooled connections): descriptors of cut "
+            f"exchanges are left open.{dead_note(server)}\nbefore:\n{before}\nnow:\n"
+            + describe_fds(server))
 
 
 def wait_fds_at_most(server, bound, timeout):
@@ -519,3 +559,33 @@ def malloc_scenario(server, fiu, probe, what, windows=((1.0, 6), (0.25, 36)), af
                                  + server.stderr_block())
     probe.close()
     return seen
+
+
+UPSTREAM_TIMEOUT = 5  # --upstream-timeout of malloc_test(): a lost request still gets a 504
+
+NOT_REACHED = ("every request was answered correctly while malloc, calloc and realloc "
+               "failed, 8 clients at once included: the program does not allocate "
+               "through the C library's malloc while it forwards (its own allocator, or "
+               "memory set aside in advance), so the fault did not reach it")
+
+
+def malloc_test(launcher, workdir, what, args=(), then=None):
+    """The malloc tests of proxy, lb and sidecar: the program started under
+    fiu-run with --upstream-timeout UPSTREAM_TIMEOUT (and `args`),
+    malloc_scenario() with a Probe; then(server), if given, once memory is
+    back. Skipped when libfiu is not mapped into the program, or when no
+    request was touched by the fault (NOT_REACHED)."""
+    fiu = Fiu(workdir, control=True)
+    s = launcher.start(wrap=fiu.wrap(), args=["--upstream-timeout", str(UPSTREAM_TIMEOUT),
+                                              *args])
+    probe = Probe(s.addr, read_timeout=UPSTREAM_TIMEOUT + T(20))
+    try:
+        seen = malloc_scenario(s, fiu, probe, what)
+    finally:
+        probe.close()
+    if isinstance(seen, str):
+        pytest.skip(seen)
+    if then is not None:
+        then(s)
+    if not seen:
+        pytest.skip(NOT_REACHED)

@@ -4,9 +4,10 @@ import time
 
 import pytest
 
-from osnet_harness.httpclient import Conn, HttpError, fetch, request
+from osnet_harness.httpclient import Conn, request
 from osnet_harness.timeouts import T
-from proxyfaults import dead_note, describe_fds, fd_count, pattern, rst, wait_fds_at_most
+from proxyfaults import (answered_by, dead_note, describe_fds, expect_no_fd_leak, fd_count,
+                         pattern, rst)
 
 TOTAL = 64 << 20   # the upload the client announces
 SENT = 1 << 20     # what it sends of it before the reset
@@ -65,16 +66,8 @@ def reset_mid_upload(s, origin, target, chunked, what):
 
 
 def answered(s, origin, what):
-    rq = request("POST", "/echo?after", [("Connection", "close")], body=b"after")
-    try:
-        r = fetch(s.addr, rq, timeout=T(15))
-    except (HttpError, OSError) as e:
-        raise AssertionError(f"{what}: a new client's POST /echo got no complete response "
-                             f"({str(e).splitlines()[0]}).{dead_note(s)}\n"
-                             + s.stderr_block()) from None
-    if r.status != 200 or r.get("X-Backend") != origin.name:
-        raise AssertionError(f"{what}: a new client's POST /echo should get the origin's 200; "
-                             f"got:\n" + r.summary())
+    answered_by(s, origin, request("POST", "/echo?after", [("Connection", "close")],
+                                   body=b"after"), what)
 
 
 @pytest.mark.req("PROXY-035")
@@ -141,10 +134,6 @@ def test_upload_resets_leak_no_descriptors(server, origin):
         rec = reset_mid_upload(server, origin, f"/echo?leak={ep}", ep % 2 == 1, what)
         origin.wait_conn_closed(rec.conn, T(10))
         answered(server, origin, what)
-    n, ok = wait_fds_at_most(server, base + SLACK, T(10))
-    if not ok:
-        raise AssertionError(
-            f"after {EPISODES} clients reset in the middle of an upload and the proxy answered "
-            f"again, it holds {n} descriptors; it held {base} before, and at most {base + SLACK} "
-            f"are allowed (idle pooled connections): descriptors of cut exchanges are left open."
-            f"{dead_note(server)}\nbefore:\n{before}\nnow:\n" + describe_fds(server))
+    expect_no_fd_leak(server, base, before, SLACK,
+                      f"after {EPISODES} clients reset in the middle of an upload and the proxy "
+                      f"answered again")

@@ -2,10 +2,10 @@
 of a large response it is sending through the proxy."""
 import pytest
 
-from osnet_harness.httpclient import Conn, HttpError, fetch, get
+from osnet_harness.httpclient import Conn, HttpError, get
 from osnet_harness.timeouts import T
-from proxyfaults import (OriginProcess, dead_note, describe_fds, fd_count, pattern,
-                         wait_fds_at_most)
+from proxyfaults import (OriginProcess, answered_by, dead_note, describe_fds, fd_count,
+                         expect_no_fd_leak, fetch_new, pattern)
 from proxykit import BodyReader, pattern_crc, read_head
 
 BIG = 1 << 30      # the response the origin is killed in the middle of
@@ -16,27 +16,14 @@ SLACK = 3          # PROXY-049: idle pooled upstream connections
 
 def answered_by_origin(s, org, what):
     """A new client's GET /echo gets the origin's 200."""
-    rq = get("/echo?alive", [("Connection", "close")])
-    try:
-        r = fetch(s.addr, rq, timeout=T(15))
-    except (HttpError, OSError) as e:
-        raise AssertionError(f"{what}: a new client's GET /echo got no complete response "
-                             f"({str(e).splitlines()[0]}).{dead_note(s)}\n"
-                             + s.stderr_block()) from None
-    if r.status != 200 or r.get("X-Backend") != org.name:
-        raise AssertionError(f"{what}: a new client's GET /echo should get the origin's 200; "
-                             f"got:\n" + r.summary())
+    answered_by(s, org, get("/echo?alive", [("Connection", "close")]), what)
 
 
 def answered_while_down(s, what):
     """With no origin listening, a new client's GET gets a complete 5xx."""
-    rq = get("/echo?down", [("Connection", "close")])
-    try:
-        r = fetch(s.addr, rq, timeout=T(15))
-    except (HttpError, OSError) as e:
-        raise AssertionError(f"{what}: with the origin dead, a new client's GET /echo got no "
-                             f"complete response ({str(e).splitlines()[0]}): the proxy must "
-                             f"keep serving (a 502).{dead_note(s)}\n" + s.stderr_block()) from None
+    r = fetch_new(s, get("/echo?down", [("Connection", "close")]),
+                  f"{what}: with the origin dead, a new client's GET /echo",
+                  why=": the proxy must keep serving (a 502)")
     if not 500 <= r.status <= 599:
         raise AssertionError(f"{what}: with the origin dead, a GET /echo got {r.status}; "
                              f"expected a 5xx (502)\n" + r.summary())
@@ -131,13 +118,8 @@ def test_origin_kills_leak_no_descriptors(launcher, workdir):
             answered_while_down(s, what)
             org.start()
             answered_by_origin(s, org, f"{what}, with a new origin process")
-        n, ok = wait_fds_at_most(s, base + SLACK, T(10))
-        if not ok:
-            raise AssertionError(
-                f"after {EPISODES} origins were killed in the middle of a response and the "
-                f"proxy answered again, it holds {n} descriptors; it held {base} before, and "
-                f"at most {base + SLACK} are allowed (idle pooled connections): descriptors of "
-                f"cut exchanges are left open.{dead_note(s)}\nbefore:\n{before}\nnow:\n"
-                + describe_fds(s))
+        expect_no_fd_leak(s, base, before, SLACK,
+                          f"after {EPISODES} origins were killed in the middle of a response "
+                          f"and the proxy answered again")
     finally:
         org.kill()

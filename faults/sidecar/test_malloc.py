@@ -2,12 +2,19 @@
 libc/mm points, switched on and off through its control FIFO)."""
 import pytest
 
-from inject import Fiu
-from osnet_harness.httpclient import HttpError, fetch, request
-from osnet_harness.timeouts import T
-from proxyfaults import Probe, dead_note, malloc_scenario
+from osnet_harness.httpclient import request
+from proxyfaults import fetch_new, malloc_test
 
-UPSTREAM_TIMEOUT = 5
+
+def metrics_answered(s):
+    """Memory is back: GET /metrics on the metrics port gets a 200."""
+    port = int(s.values["metrics_port"])
+    r = fetch_new(s, request("GET", "/metrics", [("Connection", "close")]),
+                  f"memory is back: GET /metrics on the metrics port {port}",
+                  addr=(s.host, port))
+    if r.status != 200:
+        raise AssertionError(f"memory is back: GET /metrics on the metrics port got "
+                             f"{r.status}, expected 200\n" + r.summary())
 
 
 @pytest.mark.req("SIDECAR-051")
@@ -23,29 +30,5 @@ def test_malloc_failures_while_tracing(launcher, workdir):
     when libfiu is not mapped into the program, or every request was
     answered correctly while allocations failed (the fault did not reach
     the program)."""
-    fiu = Fiu(workdir, control=True)
-    s = launcher.start(wrap=fiu.wrap(), args=["--upstream-timeout", str(UPSTREAM_TIMEOUT),
-                                              "--access-log", str(workdir / "access.log")])
-    probe = Probe(s.addr, read_timeout=UPSTREAM_TIMEOUT + T(20))
-    try:
-        seen = malloc_scenario(s, fiu, probe, "the sidecar")
-    finally:
-        probe.close()
-    if isinstance(seen, str):
-        pytest.skip(seen)
-    metrics = (s.host, int(s.values["metrics_port"]))
-    rq = request("GET", "/metrics", [("Connection", "close")])
-    try:
-        r = fetch(metrics, rq, timeout=T(15))
-    except (HttpError, OSError) as e:
-        raise AssertionError(f"memory is back: GET /metrics on the metrics port "
-                             f"{metrics[1]} got no complete response ({e}).{dead_note(s)}\n"
-                             + s.stderr_block()) from None
-    if r.status != 200:
-        raise AssertionError(f"memory is back: GET /metrics on the metrics port got "
-                             f"{r.status}, expected 200\n" + r.summary())
-    if not seen:
-        pytest.skip("every request was answered correctly while malloc, calloc and realloc "
-                    "failed, 8 clients at once included: the program does not allocate "
-                    "through the C library's malloc while it forwards (its own allocator, or "
-                    "memory set aside in advance), so the fault did not reach it")
+    malloc_test(launcher, workdir, "the sidecar",
+                args=["--access-log", str(workdir / "access.log")], then=metrics_answered)
