@@ -213,16 +213,7 @@ int main(int argc, char **argv)
          "the backends, HOST:PORT[,HOST:PORT...], in order (required)"},
         {"policy", ARGS_STRING, &o.policy, 0, 0, "NAME",
          "round-robin, random or least-conn (default round-robin)"},
-        {"connect-timeout", ARGS_STRING, &o.common.connect_timeout, 0, 0, "SEC",
-         "a backend connection not made in SEC seconds is a connect failure (default 5)"},
-        {"upstream-timeout", ARGS_STRING, &o.common.upstream_timeout, 0, 0, "SEC",
-         "wait at most SEC seconds for a response head or the next body bytes (default 60)"},
-        {"header-timeout", ARGS_STRING, &o.common.header_timeout, 0, 0, "SEC",
-         "a client's request head must be complete within SEC seconds (default 15)"},
-        {"idle-timeout", ARGS_STRING, &o.common.idle_timeout, 0, 0, "SEC",
-         "close a client connection idle between requests for SEC seconds (default 60)"},
-        {"max-idle", ARGS_STRING, &o.common.max_idle, 0, 0, "SEC",
-         "close a pooled idle backend connection after SEC seconds (default 60)"},
+        FWD_CLI_OPTIONS(o.common, "backend"),
         {"health-path", ARGS_STRING, &o.health_path, 0, 0, "PATH",
          "check every backend with GET PATH; 2xx and 3xx pass (default: no checks)"},
         {"health-interval", ARGS_STRING, &o.health_interval, 0, 0, "SEC",
@@ -234,8 +225,6 @@ int main(int argc, char **argv)
         {"eject-time", ARGS_STRING, &o.eject_time, 0, 0, "SEC",
          "after a connect failure a backend is out this long; with checks, until they "
          "pass --rise times (default 10)"},
-        {"log-level", ARGS_STRING, &o.common.log_level, 0, 0, "LEVEL",
-         "debug, info, warn or error (default: $OSNET_LOG, else info)"},
         {NULL, ARGS_FLAG, NULL, 0, 0, NULL, NULL},
     };
     struct fwd_config cfg = {.via_name = "osnet-lb"};

@@ -23,18 +23,7 @@ int main(int argc, char **argv)
     const struct args_opt extra[] = {
         {"upstream", ARGS_STRING, &upstream, 0, 0, "HOST:PORT",
          "the origin to forward to (required)"},
-        {"connect-timeout", ARGS_STRING, &d.connect_timeout, 0, 0, "SEC",
-         "connecting to the upstream; past it: 504 (default 5)"},
-        {"upstream-timeout", ARGS_STRING, &d.upstream_timeout, 0, 0, "SEC",
-         "waiting for a response head (then 504), or the longest silence within its body "
-         "(then the client connection closes) (default 60)"},
-        {"header-timeout", ARGS_STRING, &d.header_timeout, 0, 0, "SEC",
-         "a request head must be complete SEC seconds after its first byte (default 15)"},
-        {"idle-timeout", ARGS_STRING, &d.idle_timeout, 0, 0, "SEC",
-         "close a client connection idle between requests for SEC seconds (default 60)"},
-        {"max-idle", ARGS_STRING, &d.max_idle, 0, 0, "SEC",
-         "close a pooled upstream connection idle for SEC seconds; 0: no pool (default 60)"},
-        {"log-level", ARGS_STRING, &d.log_level, 0, 0, "LEVEL", "debug, info, warn or error"},
+        FWD_CLI_OPTIONS(d, "upstream"),
         {NULL, ARGS_FLAG, NULL, 0, 0, NULL, NULL},
     };
     struct fwd_config cfg = {0};

@@ -427,17 +427,7 @@ int main(int argc, char **argv)
          "service name in log lines and metric labels (default sidecar)"},
         {"access-log", ARGS_STRING, &o.access_log, 0, 0, "PATH",
          "one JSON object per line per request to PATH ('-': stdout, the default)"},
-        {"connect-timeout", ARGS_STRING, &o.common.connect_timeout, 0, 0, "S",
-         "connecting to the upstream; past it: 504 (default 5)"},
-        {"upstream-timeout", ARGS_STRING, &o.common.upstream_timeout, 0, 0, "S",
-         "waiting for the response head, and the longest silence in its body (default 60)"},
-        {"header-timeout", ARGS_STRING, &o.common.header_timeout, 0, 0, "S",
-         "a client's request head must be complete within S (default 15)"},
-        {"idle-timeout", ARGS_STRING, &o.common.idle_timeout, 0, 0, "S",
-         "close a client connection idle between requests for S (default 60)"},
-        {"max-idle", ARGS_STRING, &o.common.max_idle, 0, 0, "S",
-         "close a pooled upstream connection idle for S (default 60)"},
-        {"log-level", ARGS_STRING, &o.common.log_level, 0, 0, "L", "debug, info, warn or error"},
+        FWD_CLI_OPTIONS(o.common, "upstream"),
         {NULL, ARGS_FLAG, NULL, 0, 0, NULL, NULL},
     };
     struct fwd_config cfg = {.via_name = "osnet-sidecar"};

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "args.h"
 #include "buf.h"
 #include "http_parse.h" /* struct http_request */
 #include "loop.h"
@@ -197,6 +198,24 @@ struct fwd_cli {
 
 /* The defaults every forwarding program documents: 5, 60, 15, 60, 60 s. */
 #define FWD_CLI_DEFAULTS {"5", "60", "15", "60", "60", NULL}
+
+/* The option-table rows (args.h) of the options a struct fwd_cli holds, for
+ * a program's table: {..., FWD_CLI_OPTIONS(o.common, "backend"), {NULL...}}.
+ * peer names what the program forwards to, in the help text. */
+#define FWD_CLI_OPTIONS(c, peer)                                                                   \
+    {"connect-timeout", ARGS_STRING, &(c).connect_timeout, 0, 0, "SEC",                            \
+     "give up connecting to the " peer " after SEC seconds (default 5)"},                          \
+    {"upstream-timeout", ARGS_STRING, &(c).upstream_timeout, 0, 0, "SEC",                          \
+     "wait at most SEC seconds for a response head (then 504) or the next body bytes "             \
+     "(then the client connection closes) (default 60)"},                                          \
+    {"header-timeout", ARGS_STRING, &(c).header_timeout, 0, 0, "SEC",                              \
+     "a request head must be complete SEC seconds after its first byte (default 15)"},             \
+    {"idle-timeout", ARGS_STRING, &(c).idle_timeout, 0, 0, "SEC",                                  \
+     "close a client connection idle between requests for SEC seconds (default 60)"},              \
+    {"max-idle", ARGS_STRING, &(c).max_idle, 0, 0, "SEC",                                          \
+     "close a pooled " peer " connection idle for SEC seconds (default 60)"},                       \
+    {"log-level", ARGS_STRING, &(c).log_level, 0, 0, "LEVEL",                                      \
+     "debug, info, warn or error (default: $OSNET_LOG, else info)"}
 
 /* Applies o: sets the log level, and the five timeouts of cfg. A duration
  * of 0 means no deadline of that kind (--max-idle 0: no pool) and is
