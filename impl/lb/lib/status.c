@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "jlog.h"
+
 /* The most a status document may take: 64 backends of well under 1 KiB. */
 #define STATUS_MAX (64 * 1024)
 
@@ -13,30 +15,23 @@ static int append_str(struct buf *out, const char *s)
     return buf_append(out, s, strlen(s));
 }
 
-/* Appends s as a JSON string (RFC 8259 §7): quotes, with '"', '\\' and the
- * control characters escaped. Backend names are host:port as the user
- * typed them, so they are only ever plain ASCII, but a writer that trusts
- * its input to need no escaping is a bug waiting for its input to change. */
+/* Appends s as a JSON string (RFC 8259 §7), escaped by jlog_escape() like
+ * the sidecar's log lines. Backend names are host:port as the user typed
+ * them, so they are only ever plain ASCII, but a writer that trusts its
+ * input to need no escaping is a bug waiting for its input to change. */
 static int append_json_string(struct buf *out, const char *s)
 {
-    int rc = buf_append(out, "\"", 1);
+    size_t n = strlen(s), avail;
+    char *tail;
+    int rc = buf_reserve(out, JLOG_ESCAPED_MAX(n) + 2, &tail, &avail);
 
-    for (; rc == 0 && *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
-        char esc[8];
-
-        if (c == '"' || c == '\\') {
-            esc[0] = '\\';
-            esc[1] = (char)c;
-            rc = buf_append(out, esc, 2);
-        } else if (c < 0x20) {
-            snprintf(esc, sizeof(esc), "\\u%04x", c);
-            rc = buf_append(out, esc, 6);
-        } else {
-            rc = buf_append(out, s, 1);
-        }
-    }
-    return rc == 0 ? buf_append(out, "\"", 1) : rc;
+    if (rc < 0)
+        return rc;
+    tail[0] = '"';
+    n = 1 + jlog_escape(s, n, tail + 1);
+    tail[n++] = '"';
+    buf_commit(out, n);
+    return 0;
 }
 
 int lb_status_json(const struct lb_table *t, uint64_t now, struct buf *out)

@@ -1,5 +1,5 @@
-#ifndef OSNET_SIDECAR_JLOG_H
-#define OSNET_SIDECAR_JLOG_H
+#ifndef OSNET_JLOG_H
+#define OSNET_JLOG_H
 
 #include <stdbool.h>
 #include <stddef.h>
