@@ -92,6 +92,8 @@ size_t resp_head_size(const struct resp_head *h)
         n += h->location_len + 14;
     if (h->allow != NULL)
         n += strlen(h->allow) + 11;
+    if (h->extra != NULL)
+        n += h->extra_len + 2;
     return n;
 }
 
@@ -145,7 +147,10 @@ size_t resp_head_write(const struct resp_head *h, const char *date, char *out)
         put_str(&w, "\r\nConnection: close");
     else if (h->conn == RESP_CONN_KEEP_ALIVE)
         put_str(&w, "\r\nConnection: keep-alive");
-    put_str(&w, "\r\n\r\n");
+    put_str(&w, "\r\n");
+    if (h->extra != NULL)
+        put(&w, h->extra, h->extra_len);
+    put_str(&w, "\r\n");
     return (size_t)(w.p - out);
 }
 

@@ -31,6 +31,8 @@ struct resp_head {
     const char *location; /* NULL for none */
     size_t location_len;
     const char *allow; /* NULL for none */
+    const char *extra; /* more field lines, each ending in CRLF ("Retry-After: 2\r\n"), or NULL */
+    size_t extra_len;
     enum resp_conn conn;
 };
 

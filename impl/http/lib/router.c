@@ -42,7 +42,8 @@ static int split_path(const char *p, size_t n, struct http_str *segs, unsigned m
 int router_add(struct router *r, unsigned methods, const char *pattern, route_handler *h, void *ctx,
                unsigned flags)
 {
-    struct route rt = {.methods = methods, .flags = flags, .handler = h, .ctx = ctx};
+    struct route rt = {
+        .pattern = pattern, .methods = methods, .flags = flags, .handler = h, .ctx = ctx};
     unsigned nparams = 0;
     int k;
 
@@ -203,4 +204,25 @@ int query_next(struct query_iter *it, char *dst, struct http_str *name, struct h
     value->p = dst + nl;
     value->n = (size_t)vl;
     return 1;
+}
+
+int route_add_field(struct route_response *rs, const char *name, const char *value, size_t n)
+{
+    size_t nlen = strlen(name);
+    char *tail;
+    size_t avail;
+    int rc;
+
+    for (size_t i = 0; i < n; i++)
+        if (value[i] == '\r' || value[i] == '\n' || value[i] == '\0')
+            return -EINVAL;
+    rc = buf_reserve(rs->fields, nlen + 2 + n + 2, &tail, &avail);
+    if (rc < 0)
+        return rc;
+    memcpy(tail, name, nlen);
+    memcpy(tail + nlen, ": ", 2);
+    memcpy(tail + nlen + 2, value, n);
+    memcpy(tail + nlen + 2 + n, "\r\n", 2);
+    buf_commit(rs->fields, nlen + 2 + n + 2);
+    return 0;
 }

@@ -51,16 +51,19 @@ struct route_request {
     struct http_str query; /* raw, after '?' (split with query_next) */
     const char *body;      /* the whole body (ROUTE_BODY routes) */
     size_t body_len;
-    void *ctx; /* the ctx given to router_add */
+    const char *peer; /* the client's address, as text ("127.0.0.1", "::1") */
+    void *ctx;        /* the ctx given to router_add */
 };
 
 /* What a handler fills. The server has set status 200, content_type
- * "text/plain" and an empty body (a bounded buffer: appending past its
- * maximum fails with -ENOBUFS) before the call. */
+ * "text/plain", an empty body (a bounded buffer: appending past its
+ * maximum fails with -ENOBUFS) and no extra fields before the call. A 204
+ * or 304 goes out without Content-Length and without the body. */
 struct route_response {
     int status;
     const char *content_type; /* a static string */
     struct buf *body;
+    struct buf *fields; /* field lines for the head, added with route_add_field() */
 };
 
 /* Returns 0 once *rs is filled, or a negative errno for a failure of the
@@ -68,6 +71,7 @@ struct route_response {
 typedef int route_handler(const struct route_request *rq, struct route_response *rs);
 
 struct route {
+    const char *pattern; /* as given to router_add: "/items/:id" */
     unsigned methods;
     unsigned flags;
     route_handler *handler;
@@ -116,6 +120,11 @@ int router_add(struct router *r, unsigned methods, const char *pattern, route_ha
  * bytes. The first route whose pattern and method match wins. */
 enum router_result router_match(const struct router *r, enum http_method method, const char *p,
                                 size_t n, char *scratch, struct router_match *m);
+
+/* Adds the field line "name: value" to a response's head (Location,
+ * Retry-After, ...). Returns 0, -EINVAL when the value holds a CR, LF or
+ * NUL (it would split the head), or -ENOBUFS. */
+int route_add_field(struct route_response *rs, const char *name, const char *value, size_t n);
 
 /* Writes the methods in mask as an Allow value ("GET, HEAD, POST") into out
  * (cap bytes; 64 are always enough). Returns its length. */

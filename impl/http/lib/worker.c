@@ -30,6 +30,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -76,7 +77,9 @@ struct worker {
     const struct http_config *cfg;
     struct loop *loop;
     struct acceptor *acceptor; /* this worker's own listener (SO_REUSEPORT) */
-    int stop_fd;               /* eventfd: worker_stop() writes it */
+    int stop_fd;               /* eventfd: worker_stop() and worker_drain() write it */
+    atomic_bool stop_asked, drain_asked;
+    bool draining; /* not listening any more; closing connections as they go idle */
     struct loop_timer *tick;
     struct dl_list timers[T_NKINDS]; /* deadline.h: one list per kind */
     unsigned timeout_ms[T_NKINDS];
@@ -87,6 +90,7 @@ struct worker {
     struct http_request req; /* the request being answered (parsed into here) */
     char *scratch;           /* percent-decoding, normalized paths, Location */
     struct buf body;         /* a route handler's response body */
+    struct buf fields;       /* the extra field lines of a handler's response */
     char drain[16 * 1024];   /* where lingering input is dropped */
 };
 
@@ -121,7 +125,17 @@ struct conn {
     uint64_t file_left;
 
     char peer[INET6_ADDRSTRLEN];
+    uint64_t head_ns;  /* when the current request's head was complete (monotonic) */
+    const char *route; /* the pattern of the route answering it, or NULL */
 };
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 static uint64_t now_ms(void)
 {
@@ -193,6 +207,10 @@ static void conn_destroy(struct conn *c)
     buf_free(&c->out);
     free(c);
     w->nconns--;
+    if (w->cfg->hooks != NULL && w->cfg->hooks->conn_close != NULL)
+        w->cfg->hooks->conn_close(w->cfg->hooks->ctx);
+    if (w->draining && w->nconns == 0)
+        loop_stop(w->loop);
 }
 
 /* ---- responses ------------------------------------------------------------ */
@@ -251,7 +269,7 @@ static int queue_response(struct conn *c, const struct http_request *req, struct
 {
     struct worker *w = c->w;
     bool head_only = req != NULL && req->method == HTTP_HEAD;
-    bool keep = req != NULL && req->keep_alive && !c->close_after;
+    bool keep = req != NULL && req->keep_alive && !c->close_after && !w->draining;
     size_t size, len;
     char *tail;
     size_t avail;
@@ -290,6 +308,16 @@ static int queue_response(struct conn *c, const struct http_request *req, struct
         memcpy(tail + len, body, n);
     buf_commit(&c->out, len + n);
     log_request(c, req, h->status, n + (head_only ? 0 : c->file_left));
+    if (w->cfg->hooks != NULL && w->cfg->hooks->request_done != NULL) {
+        struct http_request_info info = {
+            .req = req,
+            .route = req != NULL ? c->route : NULL,
+            .peer = c->peer,
+            .status = h->status,
+            .ns = req != NULL ? now_ns() - c->head_ns : 0,
+        };
+        w->cfg->hooks->request_done(w->cfg->hooks->ctx, &info);
+    }
     return 0;
 }
 
@@ -298,9 +326,20 @@ static int queue_response(struct conn *c, const struct http_request *req, struct
 static int queue_status(struct conn *c, const struct http_request *req, int status,
                         const char *allow)
 {
+    const struct http_hooks *hk = c->w->cfg->hooks;
     struct resp_head h = {.status = status, .content_type = "text/plain", .allow = allow};
+    struct buf *b = &c->w->body;
     char body[64];
 
+    if (hk != NULL && hk->error_body != NULL) {
+        /* The program's own error format (items: a JSON object). */
+        buf_consume(b, buf_len(b));
+        if (hk->error_body(hk->ctx, status, b, &h.content_type) == 0) {
+            h.content_length = buf_len(b);
+            return queue_response(c, req, &h, buf_peek(b), buf_len(b));
+        }
+        h.content_type = "text/plain";
+    }
     h.content_length = resp_error_body(status, body);
     return queue_response(c, req, &h, body, (size_t)h.content_length);
 }
@@ -315,6 +354,8 @@ static int answer_static(struct conn *c, const struct http_request *req)
     size_t n = 0;
     int rc;
 
+    if (w->cfg->root_fd < 0)
+        return queue_status(c, req, 404, NULL); /* a server without --root */
     rc = static_serve(w->cfg->root_fd, req, w->scratch, &sr);
     if (rc < 0) {
         log_warn("static file: %s", strerror(-rc));
@@ -382,22 +423,34 @@ static int answer(struct conn *c, const struct http_request *req, const char *bo
             .query = req->query,
             .body = body,
             .body_len = n,
+            .peer = c->peer,
             .ctx = m.route->ctx,
         };
-        struct route_response rs = {.status = 200, .content_type = "text/plain", .body = &w->body};
+        struct route_response rs = {
+            .status = 200, .content_type = "text/plain", .body = &w->body, .fields = &w->fields};
         struct resp_head h = {0};
         int rc;
 
         buf_consume(&w->body, buf_len(&w->body));
+        buf_consume(&w->fields, buf_len(&w->fields));
+        c->route = m.route->pattern;
         rc = m.route->handler(&rq, &rs);
         if (rc < 0) {
             log_warn("%.*s: handler failed: %s", (int)req->path.n, req->path.p, strerror(-rc));
             return queue_status(c, req, 500, NULL);
         }
-        if (rs.status >= 400 && buf_len(&w->body) == 0)
+        if (rs.status >= 400 && buf_len(&w->body) == 0 && buf_len(&w->fields) == 0)
             return queue_status(c, req, rs.status, NULL);
         h.status = rs.status;
         h.content_type = rs.content_type;
+        h.extra = buf_peek(&w->fields);
+        h.extra_len = buf_len(&w->fields);
+        if (rs.status == 204 || rs.status == 304) {
+            /* RFC 9110 §8.6: neither has Content-Length or content. */
+            h.no_length = true;
+            h.content_type = NULL;
+            buf_consume(&w->body, buf_len(&w->body));
+        }
         h.content_length = buf_len(&w->body);
         rc = queue_response(c, req, &h, buf_peek(&w->body), buf_len(&w->body));
         if (w->body.cap > KEEP_BUF_MAX)
@@ -425,6 +478,8 @@ static int begin_request(struct conn *c, const struct http_request *req)
     struct worker *w = c->w;
     struct router_match m;
 
+    c->head_ns = now_ns();
+    c->route = NULL;
     c->body_kind = req->body;
     c->body_have = 0;
     c->keep_body = false;
@@ -748,6 +803,8 @@ static int conn_rearm(struct conn *c)
                 timer_set(c, T_IO, c->progress);
             else if (buf_len(&c->in) > 0)
                 timer_set(c, T_HEADER, c->answered);
+            else if (c->w->draining)
+                return -1; /* nothing begun, nothing owed: close it */
             else
                 timer_set(c, T_IDLE, c->answered);
             mask = c->want == EPOLLOUT ? EPOLLOUT : EPOLLIN;
@@ -933,14 +990,12 @@ static int conn_open(int fd, const struct sockaddr *peer, socklen_t peer_len, vo
     c->file_fd = -1;
     buf_init(&c->in, w->cfg->limits.max_head + w->cfg->max_body + 2 * BODY_READ_CHUNK);
     buf_init(&c->out, OUT_HIGH_WATER + w->cfg->limits.max_head + w->cfg->max_body + 2 * TLS_FILE_CHUNK);
-    if (w->log.fd >= 0) {
-        if (peer->sa_family == AF_INET6)
-            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)peer)->sin6_addr, c->peer,
-                      sizeof(c->peer));
-        else
-            inet_ntop(AF_INET, &((const struct sockaddr_in *)peer)->sin_addr, c->peer,
-                      sizeof(c->peer));
-    }
+    if (peer->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)peer)->sin6_addr, c->peer,
+                  sizeof(c->peer));
+    else
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)peer)->sin_addr, c->peer,
+                  sizeof(c->peer));
     /* Responses go out whole and at once; Nagle's algorithm would hold the
      * last small segment back until the previous one is acknowledged. */
     net_set_nodelay(fd, true);
@@ -965,6 +1020,8 @@ static int conn_open(int fd, const struct sockaddr *peer, socklen_t peer_len, vo
     c->mask = EPOLLIN;
     timer_set(c, c->state == C_HANDSHAKE ? T_HANDSHAKE : T_IDLE, true);
     w->nconns++;
+    if (w->cfg->hooks != NULL && w->cfg->hooks->conn_open != NULL)
+        w->cfg->hooks->conn_open(w->cfg->hooks->ctx);
     if (!loop_timer_armed(w->tick))
         tick_arm(w);
     return 0;
@@ -972,14 +1029,47 @@ static int conn_open(int fd, const struct sockaddr *peer, socklen_t peer_len, vo
 
 /* ---- the worker ----------------------------------------------------------- */
 
+/* Starts draining (worker_drain()): no more accepting, and every
+ * connection that waits for a request (or for a TLS handshake to bring
+ * one) is closed now; the others close after their response. */
+static void begin_drain(struct worker *w)
+{
+    int lfd = acceptor_fd(w->acceptor);
+    struct dl_node *n;
+
+    w->draining = true;
+    acceptor_destroy(w->acceptor);
+    w->acceptor = NULL;
+    /* A listening socket shut down stops listening: connections still in
+     * its queue are reset and new ones refused, where merely not calling
+     * accept() would leave clients waiting in the queue until exit. */
+    if (shutdown(lfd, SHUT_RDWR) < 0)
+        log_warn("shutdown of the listening socket: %s", strerror(errno));
+    w->now = now_ms();
+    while ((n = w->timers[T_IDLE].head) != NULL) {
+        struct conn *c = DL_OWNER(n, struct conn, dl);
+        if (c->ssl != NULL && c->state == C_ACTIVE)
+            tls_close_notify(c->ssl);
+        conn_destroy(c);
+    }
+    while ((n = w->timers[T_HANDSHAKE].head) != NULL)
+        conn_destroy(DL_OWNER(n, struct conn, dl));
+    if (w->nconns == 0)
+        loop_stop(w->loop);
+}
+
 static void on_stop(struct loop *loop, int fd, uint32_t events, void *ctx)
 {
+    struct worker *w = ctx;
     uint64_t v;
 
     (void)events;
-    (void)ctx;
-    if (read(fd, &v, sizeof(v)) == (ssize_t)sizeof(v))
+    if (read(fd, &v, sizeof(v)) != (ssize_t)sizeof(v))
+        return;
+    if (atomic_load(&w->stop_asked))
         loop_stop(loop);
+    else if (atomic_load(&w->drain_asked) && !w->draining)
+        begin_drain(w);
 }
 
 int worker_create(const struct http_config *cfg, int listen_fd, struct worker **out)
@@ -998,6 +1088,7 @@ int worker_create(const struct http_config *cfg, int listen_fd, struct worker **
     w->timeout_ms[T_LINGER] = LINGER_MS;
     httpdate_cache_init(&w->date);
     buf_init(&w->body, cfg->max_body + cfg->limits.max_head);
+    buf_init(&w->fields, 4096);
     rc = alog_init(&w->log, cfg->log_fd);
     if (rc < 0)
         goto fail;
@@ -1049,6 +1140,16 @@ void worker_stop(struct worker *w)
 {
     uint64_t one = 1;
 
+    atomic_store(&w->stop_asked, true);
+    if (write(w->stop_fd, &one, sizeof(one)) < 0)
+        log_error("cannot wake a worker: %s", strerror(errno));
+}
+
+void worker_drain(struct worker *w)
+{
+    uint64_t one = 1;
+
+    atomic_store(&w->drain_asked, true);
     if (write(w->stop_fd, &one, sizeof(one)) < 0)
         log_error("cannot wake a worker: %s", strerror(errno));
 }
@@ -1068,6 +1169,7 @@ void worker_destroy(struct worker *w)
         close(w->stop_fd);
     alog_free(&w->log);
     buf_free(&w->body);
+    buf_free(&w->fields);
     free(w->scratch);
     free(w);
 }
