@@ -65,6 +65,10 @@
 #define TLS_RECORD     (16 * 1024) /* the largest TLS record's plaintext (RFC 8446 §5.1) */
 #define TLS_FILE_CHUNK (64 * 1024) /* file bytes read at once for TLS */
 #define KEEP_BUF_MAX   4096 /* idle connections keep buffers up to this */
+/* A route handler's response body may be this long even when --max-body
+ * (the request's limit) is smaller: a page of a listing is larger than
+ * any one item a client sends. */
+#define REPLY_MIN (1024 * 1024)
 
 enum tkind { T_HANDSHAKE, T_IDLE, T_HEADER, T_IO, T_LINGER, T_NKINDS };
 
@@ -128,6 +132,12 @@ struct conn {
     uint64_t head_ns;  /* when the current request's head was complete (monotonic) */
     const char *route; /* the pattern of the route answering it, or NULL */
 };
+
+/* The largest response body a handler may write. */
+static size_t reply_max(const struct http_config *cfg)
+{
+    return cfg->max_body > REPLY_MIN ? cfg->max_body : REPLY_MIN;
+}
 
 static uint64_t now_ns(void)
 {
@@ -989,7 +999,8 @@ static int conn_open(int fd, const struct sockaddr *peer, socklen_t peer_len, vo
     c->fd = fd;
     c->file_fd = -1;
     buf_init(&c->in, w->cfg->limits.max_head + w->cfg->max_body + 2 * BODY_READ_CHUNK);
-    buf_init(&c->out, OUT_HIGH_WATER + w->cfg->limits.max_head + w->cfg->max_body + 2 * TLS_FILE_CHUNK);
+    buf_init(&c->out, OUT_HIGH_WATER + w->cfg->limits.max_head + reply_max(w->cfg) +
+                          2 * TLS_FILE_CHUNK);
     if (peer->sa_family == AF_INET6)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)peer)->sin6_addr, c->peer,
                   sizeof(c->peer));
@@ -1087,7 +1098,7 @@ int worker_create(const struct http_config *cfg, int listen_fd, struct worker **
     w->timeout_ms[T_IO] = cfg->send_timeout_ms;
     w->timeout_ms[T_LINGER] = LINGER_MS;
     httpdate_cache_init(&w->date);
-    buf_init(&w->body, cfg->max_body + cfg->limits.max_head);
+    buf_init(&w->body, reply_max(cfg) + cfg->limits.max_head);
     buf_init(&w->fields, 4096);
     rc = alog_init(&w->log, cfg->log_fd);
     if (rc < 0)
