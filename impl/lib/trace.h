@@ -1,11 +1,12 @@
-#ifndef OSNET_SIDECAR_TRACE_H
-#define OSNET_SIDECAR_TRACE_H
+#ifndef OSNET_TRACE_H
+#define OSNET_TRACE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 /* W3C Trace Context (Level 2): the `traceparent` field, and the random ids
- * the sidecar makes for new traces, new spans and request ids.
+ * a program makes for new traces, new spans and request ids (the sidecar's
+ * trace context, the trace_id of items' log lines).
  *
  *     traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01
  *                  |  trace-id (16 bytes)              parent-id (8)    flags
@@ -49,7 +50,8 @@ size_t trace_format(const uint8_t trace_id[TRACE_ID_BYTES], const uint8_t span_i
 void trace_hex(const void *p, size_t n, char *out);
 
 /* Random bytes from getrandom(2), fetched a pool at a time: one system call
- * serves many requests' ids. One pool per thread (the sidecar has one). */
+ * serves many requests' ids. One pool per thread: the sidecar has one thread; items keeps one
+ * per worker thread. */
 struct trace_rng {
     uint8_t pool[512];
     size_t left; /* unused bytes at the end of pool */

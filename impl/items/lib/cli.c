@@ -1,0 +1,131 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "jlog.h"
+#include "log.h"
+
+static unsigned online_cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+    if (n < 1)
+        return 1;
+    return n > ITEMS_MAX_THREADS ? ITEMS_MAX_THREADS : (unsigned)n;
+}
+
+static const char *const level_names[] = {"debug", "info", "warn", "error"};
+
+/* --log-level, once parsed: lines below it are not printed. */
+static enum items_level min_level = ITEMS_INFO;
+
+void items_cli_log(enum items_level level, const char *fmt, ...)
+{
+    char msg[512], line[1024], now[JLOG_TIME_LEN + 1];
+    struct jlog_line j;
+    struct timespec ts;
+    va_list ap;
+    size_t n;
+
+    if (level < min_level)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    clock_gettime(CLOCK_REALTIME, &ts);
+    if (jlog_time(&ts, now) == 0)
+        now[0] = '\0';
+    jlog_begin(&j, line, sizeof(line));
+    jlog_cstr(&j, "time", now);
+    jlog_cstr(&j, "level", level_names[level]);
+    jlog_cstr(&j, "msg", msg);
+    n = jlog_end(&j);
+    /* One write per line: lines from several threads never interleave. */
+    if (n > 0 && write(STDERR_FILENO, line, n) < 0)
+        return; /* nowhere left to report it */
+}
+
+void items_cli_quiet_text_log(void)
+{
+    log_set_level((enum log_level)(LOG_LEVEL_ERROR + 1));
+}
+
+int items_cli_parse(int argc, char **argv, const char *prog, const char *summary,
+                    struct items_options *o)
+{
+    const char *storage = "memory", *level = "info";
+    unsigned max_items = 1000000, burst = 0;
+    char err[256];
+    const struct args_opt extra[] = {
+        {"storage", ARGS_STRING, &storage, 0, 0, "memory|sqlite",
+         "where items live (default memory: nothing survives a restart)"},
+        {"db", ARGS_STRING, &o->app.db_path, 0, 0, "PATH",
+         "the SQLite database file (required with --storage sqlite; created when missing)"},
+        {"threads", ARGS_UINT, &o->threads, 1, ITEMS_MAX_THREADS, "N",
+         "worker threads (default: online CPUs)"},
+        {"max-body", ARGS_SIZE, &o->max_body, 0, 1ULL << 30, "BYTES",
+         "larger request bodies get 413 (default 64k)"},
+        {"max-items", ARGS_UINT, &max_items, 0, 4294967295ULL, "N",
+         "a create past N stored items gets 503 (default 1000000)"},
+        {"rate", ARGS_UINT, &o->app.rate, 0, 1000000000, "N",
+         "requests per second per client address on /items routes; 0 (default): no limit"},
+        {"burst", ARGS_UINT, &burst, 1, 1000000000, "N",
+         "tokens a client's bucket holds (default: --rate, at least 1)"},
+        {"log-level", ARGS_STRING, &level, 0, 0, "debug|info|warn|error",
+         "print log lines at this level or above (default info)"},
+        {"shutdown-timeout", ARGS_UINT, &o->shutdown_timeout, 0, 3600, "SEC",
+         "on SIGTERM, requests still unfinished after SEC seconds are cut (default 10)"},
+        {"idle-timeout", ARGS_UINT, &o->idle_timeout, 1, 3600, "SEC",
+         "close a connection that waits SEC seconds for a request (default 15)"},
+        {NULL, ARGS_FLAG, NULL, 0, 0, NULL, NULL},
+    };
+    int lv;
+
+    memset(o, 0, sizeof(*o));
+    o->app.storage = ITEMS_MEMORY;
+    o->app.log_fd = STDERR_FILENO;
+    o->max_body = 64 * 1024;
+    o->shutdown_timeout = 10;
+    o->idle_timeout = 15;
+    if (args_parse_server(argc, argv, &o->srv, extra, err, sizeof(err)) < 0) {
+        items_cli_log(ITEMS_ERROR, "%s (try --help)", err);
+        return 2;
+    }
+    if (o->srv.help) {
+        args_usage_server(stdout, prog, summary, extra);
+        return 0;
+    }
+    if (strcmp(storage, "memory") == 0) {
+        o->app.storage = ITEMS_MEMORY;
+    } else if (strcmp(storage, "sqlite") == 0) {
+        o->app.storage = ITEMS_SQLITE;
+    } else {
+        items_cli_log(ITEMS_ERROR, "--storage: expected memory or sqlite, got '%s' (try --help)",
+                      storage);
+        return 2;
+    }
+    if (o->app.storage == ITEMS_SQLITE && (o->app.db_path == NULL || o->app.db_path[0] == '\0')) {
+        items_cli_log(ITEMS_ERROR, "--storage sqlite needs --db PATH (try --help)");
+        return 2;
+    }
+    lv = log_parse_level(level);
+    if (lv < 0) {
+        items_cli_log(ITEMS_ERROR,
+                      "--log-level: expected debug, info, warn or error, got '%s' (try --help)",
+                      level);
+        return 2;
+    }
+    /* log.h and api.h list the levels in the same order. */
+    o->app.log_level = (enum items_level)lv;
+    min_level = o->app.log_level;
+    o->app.max_items = max_items;
+    o->app.burst = burst != 0 ? burst : (o->app.rate > 0 ? o->app.rate : 1);
+    if (o->threads == 0)
+        o->threads = online_cpus();
+    return -1;
+}
