@@ -212,32 +212,46 @@ static int shortest_digits(double d)
     return 17;
 }
 
-/* The JSON object of an item. NULL when out of memory (or when a stored
- * string is not UTF-8, which validation never lets in). */
-static json_t *item_json(const struct item *it)
-{
-    json_t *tags = json_array();
+/* The longest JSON text of an item: every string escaped at its worst
+ * (jlog_escape: 6 bytes per byte), the numbers at their longest. */
+#define ITEM_JSON_MAX                                                                          \
+    (128 + JLOG_ESCAPED_MAX(ITEM_NAME_BYTES) + ITEM_TAGS_MAX * (JLOG_ESCAPED_MAX(ITEM_TAG_BYTES) + 3))
 
-    for (unsigned i = 0; tags != NULL && i < it->ntags; i++) {
-        if (json_array_append_new(tags, json_string(it->tags[i])) < 0)
-            json_decref(tags), tags = NULL;
+/* Writes the JSON text of an item into out (ITEM_JSON_MAX bytes) and
+ * returns its length. It allocates nothing, so it cannot fail: a create
+ * that the store has committed always gets its 201 (the room for the
+ * reply is reserved before the store is asked). The price is printed in
+ * the fewest digits that read back exactly. */
+static size_t item_write(const struct item *it, char *out)
+{
+    size_t n = 0;
+
+    n += (size_t)sprintf(out + n, "{\"id\":%" PRId64 ",\"name\":\"", it->id);
+    n += jlog_escape(it->name, strlen(it->name), out + n);
+    n += (size_t)sprintf(out + n, "\",\"price\":%.*g,\"quantity\":%" PRId64 ",\"tags\":[",
+                         shortest_digits(it->price), it->price, it->quantity);
+    for (unsigned i = 0; i < it->ntags; i++) {
+        out[n++] = i > 0 ? ',' : '"';
+        if (i > 0)
+            out[n++] = '"';
+        n += jlog_escape(it->tags[i], strlen(it->tags[i]), out + n);
+        out[n++] = '"';
     }
-    if (tags == NULL)
-        return NULL;
-    /* "o" hands tags over to the object, also when json_pack() fails. */
-    return json_pack("{s:I,s:s,s:f,s:I,s:o}", "id", (json_int_t)it->id, "name", it->name, "price",
-                     it->price, "quantity", (json_int_t)it->quantity, "tags", tags);
+    memcpy(out + n, "]}", 2);
+    return n + 2;
 }
 
-/* Appends the JSON text of an item, its price printed in as few digits as
- * read back exactly. */
+/* Appends the JSON text of an item to b. Returns 0 or -ENOBUFS/-ENOMEM. */
 static int dump_item(const struct item *it, struct buf *b)
 {
-    json_t *j = item_json(it);
-    int rc = dump(j, shortest_digits(it->price), b);
+    char *tail;
+    size_t avail;
+    int rc = buf_reserve(b, ITEM_JSON_MAX, &tail, &avail);
 
-    json_decref(j);
-    return rc;
+    if (rc < 0)
+        return rc;
+    buf_commit(b, item_write(it, tail));
+    return 0;
 }
 
 static int reply_item(struct items_reply *rp, int status, const struct item *it)
@@ -249,6 +263,19 @@ static int reply_item(struct items_reply *rp, int status, const struct item *it)
     if (rc < 0)
         return reply_error(rp, 500, "the reply does not fit", NULL);
     return 0;
+}
+
+/* Makes sure the reply of an item fits in rp->body without allocating,
+ * before a change is made: once the store has committed, the client must
+ * hear of it. False (500, nothing changed) when it cannot. */
+static bool reserve_item_reply(struct items_reply *rp, struct problem *pb)
+{
+    char *tail;
+    size_t avail;
+
+    if (buf_reserve(rp->body, ITEM_JSON_MAX, &tail, &avail) == 0)
+        return true;
+    return fail(pb, 500, NULL, "out of memory");
 }
 
 /* ---- reading a request ---------------------------------------------------- */
@@ -384,6 +411,10 @@ static json_t *parse_object(const struct items_request *rq, struct problem *pb)
         doc = json_loadb(copy, rq->body_len, flags, &err);
     }
     free(copy);
+    if (doc == NULL && json_error_code(&err) == json_error_out_of_memory) {
+        fail(pb, 500, NULL, "out of memory");
+        return NULL;
+    }
     if (doc == NULL) {
         /* jansson's message quotes the body ("near '...'"): kept only if
          * it is valid UTF-8, which a JSON string must be. */
@@ -614,7 +645,8 @@ int items_create(struct items_app *app, const struct items_request *rq, struct i
     int rc;
 
     if (!take_token(app, rq, &pb) || !json_body_type(rq, false, &pb) ||
-        (doc = parse_object(rq, &pb)) == NULL || !apply_body(doc, BODY_CREATE, 0, &it, &pb)) {
+        (doc = parse_object(rq, &pb)) == NULL || !apply_body(doc, BODY_CREATE, 0, &it, &pb) ||
+        !reserve_item_reply(rp, &pb)) {
         rc = reply_problem(rp, &pb);
         json_decref(doc); /* after the reply: pb.field points into it */
         return rc;
@@ -663,7 +695,7 @@ static int update(struct items_app *app, const struct items_request *rq, struct 
     if (mode == BODY_PATCH)
         rc = app->store->ops->get(app->store, id, &it);
     it.id = id;
-    if (rc == 0 && !apply_body(doc, mode, id, &it, &pb)) {
+    if (rc == 0 && (!apply_body(doc, mode, id, &it, &pb) || !reserve_item_reply(rp, &pb))) {
         rc = reply_problem(rp, &pb);
         json_decref(doc);
         return rc;
