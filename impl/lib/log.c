@@ -15,6 +15,14 @@ static const char *const level_names[] = {"debug", "info", "warn", "error"};
 
 static enum log_level min_level = LOG_LEVEL_INFO;
 static const char *prog_name;
+static log_sink_fn *sink_fn;
+static void *sink_ctx;
+
+void log_set_sink(log_sink_fn *sink, void *ctx)
+{
+    sink_fn = sink;
+    sink_ctx = ctx;
+}
 
 int log_init(const char *argv0)
 {
@@ -82,6 +90,14 @@ void log_msg(enum log_level level, const char *fmt, ...)
 
     if (level < min_level || level > LOG_LEVEL_ERROR)
         return;
+    if (sink_fn != NULL) {
+        va_start(ap, fmt);
+        n = vsnprintf(line, sizeof(line), fmt, ap);
+        va_end(ap);
+        if (n >= 0)
+            sink_fn(level, line, sink_ctx);
+        goto out;
+    }
 
     n = snprintf(line, sizeof(line), "%s: %s: ", prog, level_names[level]);
     if (n < 0)

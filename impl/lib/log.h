@@ -38,6 +38,16 @@ int log_parse_level(const char *name);
 void log_msg(enum log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Where lines go instead of stderr: a program whose log is not text lines
+ * (impl/items writes JSON objects) gets each message, already formatted
+ * and without the "<prog>: <level>: " prefix, and writes it its own way.
+ * The sink is called from whichever thread logs; it must be thread-safe. */
+typedef void log_sink_fn(enum log_level level, const char *msg, void *ctx);
+
+/* Sends every line at or above the current level to sink (NULL: back to
+ * stderr). Not thread-safe: call it before threads exist. */
+void log_set_sink(log_sink_fn *sink, void *ctx);
+
 #define log_debug(...) log_msg(LOG_LEVEL_DEBUG, __VA_ARGS__)
 #define log_info(...) log_msg(LOG_LEVEL_INFO, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_LEVEL_WARN, __VA_ARGS__)

@@ -1,14 +1,12 @@
 #include "cli.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "jlog.h"
 #include "log.h"
+#include "reqlog.h"
 
 static unsigned online_cpus(void)
 {
@@ -19,40 +17,40 @@ static unsigned online_cpus(void)
     return n > ITEMS_MAX_THREADS ? ITEMS_MAX_THREADS : (unsigned)n;
 }
 
-static const char *const level_names[] = {"debug", "info", "warn", "error"};
-
-/* --log-level, once parsed: lines below it are not printed. */
-static enum items_level min_level = ITEMS_INFO;
+/* The same lines as the core's items_log() (reqlog.c builds both), with
+ * the minimum level --log-level gives once it is parsed. */
+static struct reqlog early = {.fd = STDERR_FILENO, .min = ITEMS_INFO};
 
 void items_cli_log(enum items_level level, const char *fmt, ...)
 {
-    char msg[512], line[1024], now[JLOG_TIME_LEN + 1];
-    struct jlog_line j;
-    struct timespec ts;
+    char msg[1024];
     va_list ap;
-    size_t n;
+    int n;
 
-    if (level < min_level)
-        return;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    n = vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    clock_gettime(CLOCK_REALTIME, &ts);
-    if (jlog_time(&ts, now) == 0)
-        now[0] = '\0';
-    jlog_begin(&j, line, sizeof(line));
-    jlog_cstr(&j, "time", now);
-    jlog_cstr(&j, "level", level_names[level]);
-    jlog_cstr(&j, "msg", msg);
-    n = jlog_end(&j);
-    /* One write per line: lines from several threads never interleave. */
-    if (n > 0 && write(STDERR_FILENO, line, n) < 0)
-        return; /* nowhere left to report it */
+    if (n < 0)
+        return;
+    reqlog_msg(&early, level, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
 }
 
 void items_cli_quiet_text_log(void)
 {
+    log_set_sink(NULL, NULL);
     log_set_level((enum log_level)(LOG_LEVEL_ERROR + 1));
+}
+
+static void text_line(enum log_level level, const char *msg, void *ctx)
+{
+    items_log(ctx, (enum items_level)level, "%s", msg);
+}
+
+void items_cli_text_log(struct items_app *app, enum items_level level)
+{
+    /* The two enums list the same levels in the same order. */
+    log_set_sink(text_line, app);
+    log_set_level((enum log_level)level);
 }
 
 int items_cli_parse(int argc, char **argv, const char *prog, const char *summary,
@@ -122,7 +120,7 @@ int items_cli_parse(int argc, char **argv, const char *prog, const char *summary
     }
     /* log.h and api.h list the levels in the same order. */
     o->app.log_level = (enum items_level)lv;
-    min_level = o->app.log_level;
+    early.min = o->app.log_level;
     o->app.max_items = max_items;
     o->app.burst = burst != 0 ? burst : (o->app.rate > 0 ? o->app.rate : 1);
     if (o->threads == 0)

@@ -11,12 +11,12 @@
  * JSON lines they write before the service core exists to write them. */
 
 struct items_options {
-    struct args_server srv;   /* --host, --port */
-    struct items_config app;  /* --storage, --db, --max-items, --rate, --burst, --log-level */
-    unsigned threads;         /* --threads: worker threads (default: online CPUs) */
-    size_t max_body;          /* --max-body: larger request bodies get 413 */
+    struct args_server srv;    /* --host, --port */
+    struct items_config app;   /* --storage, --db, --max-items, --rate, --burst, --log-level */
+    unsigned threads;          /* --threads: worker threads (default: online CPUs) */
+    size_t max_body;           /* --max-body: larger request bodies get 413 */
     unsigned shutdown_timeout; /* --shutdown-timeout: seconds a graceful stop may take */
-    unsigned idle_timeout;    /* --idle-timeout: seconds a connection may wait for a request */
+    unsigned idle_timeout;     /* --idle-timeout: seconds a connection may wait for a request */
 };
 
 #define ITEMS_MAX_THREADS 256
@@ -38,7 +38,13 @@ void items_cli_log(enum items_level level, const char *fmt, ...)
 
 /* Silences impl/lib's text logger (log.h: "items: warn: ..."), which the
  * shared code under the front ends (acceptor, worker) writes to: items
- * promises one JSON object per stderr line and nothing else. */
+ * promises one JSON object per stderr line and nothing else. Until the
+ * app exists those messages are dropped. */
 void items_cli_quiet_text_log(void);
+
+/* From now on, the text logger's messages (the acceptor's "out of
+ * descriptors: pausing accept", the worker's handler failures) become JSON
+ * lines of app's log, at their own level, filtered by level. */
+void items_cli_text_log(struct items_app *app, enum items_level level);
 
 #endif
