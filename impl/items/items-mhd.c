@@ -62,6 +62,7 @@ typedef int items_op(struct items_app *app, const struct items_request *rq, stru
 struct mconn {
     int fd;
     bool busy; /* a request is in flight on it */
+    bool shut; /* close_idle() shut its socket down: it gets no more answers */
     struct mconn *prev, *next;
 };
 
@@ -84,6 +85,7 @@ struct mreq {
     struct buf body;   /* at most --max-body bytes */
     bool too_large;    /* the body went past --max-body: answer 413 */
     size_t dropped;    /* bytes dropped since */
+    bool cut;          /* its connection was shut down as idle: never handled */
 };
 
 static uint64_t now_ns(void)
@@ -371,11 +373,17 @@ static struct mreq *mreq_new(struct server *s, const char *target)
 
 /* Marks conn busy or not. Called with s->lock held. The socket context
  * is NULL once on_connection() has forgotten the connection. */
-static void conn_set_busy(struct MHD_Connection *conn, bool busy)
+static struct mconn *conn_of(struct MHD_Connection *conn)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    struct mconn *c = ci != NULL ? ci->socket_context : NULL;
+
+    return ci != NULL ? ci->socket_context : NULL;
+}
+
+static void conn_set_busy(struct MHD_Connection *conn, bool busy)
+{
+    struct mconn *c = conn_of(conn);
 
     if (c != NULL)
         c->busy = busy;
@@ -387,12 +395,20 @@ static void conn_set_busy(struct MHD_Connection *conn, bool busy)
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
     struct server *s = cls;
+    struct mreq *r = mreq_new(s, uri);
+    struct mconn *c;
 
     pthread_mutex_lock(&s->lock);
     s->inflight++;
     conn_set_busy(conn, true);
+    /* A request that was already in the socket when close_idle() shut it
+     * down is still read by libmicrohttpd; its answer could not be sent,
+     * so it must not be carried out either. */
+    c = conn_of(conn);
+    if (r != NULL && c != NULL && c->shut)
+        r->cut = true;
     pthread_mutex_unlock(&s->lock);
-    return mreq_new(s, uri);
+    return r;
 }
 
 /* The request is over: answered and sent, or its connection died. Called
@@ -428,8 +444,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     struct server *s = cls;
     struct mreq *r = *req_cls;
 
-    if (r == NULL)
-        return MHD_NO; /* on_uri() found no memory */
+    if (r == NULL || r->cut)
+        return MHD_NO; /* on_uri() found no memory, or the connection was shut */
     if (r->start_ns == 0) {
         const char *cl =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -540,8 +556,10 @@ static void close_idle(struct server *s)
 {
     pthread_mutex_lock(&s->lock);
     for (struct mconn *c = s->conns; c != NULL; c = c->next)
-        if (!c->busy)
+        if (!c->busy) {
             shutdown(c->fd, SHUT_RDWR);
+            c->shut = true;
+        }
     pthread_mutex_unlock(&s->lock);
 }
 
