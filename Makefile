@@ -54,15 +54,20 @@ SHIM_SO  := $(BUILD)/faults/libosnet-fiu.so
 USES_proxy   := http
 USES_lb      := proxy http
 USES_sidecar := proxy http
+USES_items   := http
 
+# Extra link flags of every program and unit test of a component.
+LDLIBS_comp_items := -ljansson -lsqlite3 -lssl -lcrypto
 # Extra link flags per program (name without path).
 LDLIBS_echo-uring := -luring
 LDLIBS_http := -lssl -lcrypto
+LDLIBS_items-mhd := -lmicrohttpd
 # ... and per component of conformance/broken/ (LDLIBS_broken_<component>).
 LDLIBS_broken_https := -lssl -lcrypto
+LDLIBS_broken_items := -ljansson
 
 .PHONY: all check unit conformance faults pcap trace pcaps bench bench-echo bench-http \
-        sanitize fuzz deps clean help certs testssl bench-proxy
+        sanitize fuzz deps clean help certs testssl bench-proxy bench-items
 all: $(LIB_A) $(COMP_LIBS) $(PROGS) $(UNIT_BINS) $(BROKEN_BINS) $(if $(SHIM_SRC),$(SHIM_SO))
 
 help:
@@ -75,6 +80,7 @@ help:
 	@echo "make bench-echo side-by-side echo benchmark -> bench/echo.md"
 	@echo "make bench-http our http server against nginx with wrk -> bench/http.md"
 	@echo "make bench-proxy our proxy and lb against HAProxy and nginx, one thread each -> bench/proxy.md"
+	@echo "make bench-items items and items-mhd x memory and SQLite, read and 90/10 mixes -> bench/items.md"
 	@echo "make sanitize   ASan+UBSan build, then unit and conformance tests on it"
 	@echo "make fuzz       libFuzzer on the HTTP request and response parsers, FUZZ_SECONDS=60 each (clang)"
 
@@ -100,14 +106,14 @@ $(foreach c,$(COMPONENTS),$(if $(call comp_lib,$(c)),$(eval $(call comp_lib_rule
 define prog_rule
 $(BUILD)/bin/$(notdir $(1:.c=)): $(1) $(call uses_libs,$(call comp_of,$(1))) $(LIB_A)
 	@mkdir -p $$(@D)
-	$$(CC) $$(WFLAGS) $$(CFLAGS) $$(CPPFLAGS_ALL) $(call uses_flags,$(call comp_of,$(1))) -MF $$(BUILD)/obj/$$(notdir $$@).d $$< -o $$@ $(call uses_libs,$(call comp_of,$(1))) $$(LIB_A) $$(LDLIBS_$$(notdir $$@)) $$(LDLIBS_ALL)
+	$$(CC) $$(WFLAGS) $$(CFLAGS) $$(CPPFLAGS_ALL) $(call uses_flags,$(call comp_of,$(1))) -MF $$(BUILD)/obj/$$(notdir $$@).d $$< -o $$@ $(call uses_libs,$(call comp_of,$(1))) $$(LIB_A) $$(LDLIBS_$$(notdir $$@)) $$(LDLIBS_comp_$(call comp_of,$(1))) $$(LDLIBS_ALL)
 endef
 $(foreach s,$(PROG_SRC),$(eval $(call prog_rule,$(s))))
 
 define unit_rule
 $(BUILD)/tests/$(call comp_of,$(1))/$(notdir $(1:.c=)): $(1) $(call uses_libs,$(call comp_of,$(1))) $(LIB_A)
 	@mkdir -p $$(@D)
-	$$(CC) $$(WFLAGS) $$(CFLAGS) $$(CPPFLAGS_ALL) -Iimpl/$(call comp_of,$(1)) $(call uses_flags,$(call comp_of,$(1))) -MF $$@.d $$< -o $$@ $(call uses_libs,$(call comp_of,$(1))) $$(LIB_A) -lcmocka $$(LDLIBS_$$(notdir $$@)) $$(LDLIBS_ALL)
+	$$(CC) $$(WFLAGS) $$(CFLAGS) $$(CPPFLAGS_ALL) -Iimpl/$(call comp_of,$(1)) $(call uses_flags,$(call comp_of,$(1))) -MF $$@.d $$< -o $$@ $(call uses_libs,$(call comp_of,$(1))) $$(LIB_A) -lcmocka $$(LDLIBS_$$(notdir $$@)) $$(LDLIBS_comp_$(call comp_of,$(1))) $$(LDLIBS_ALL)
 endef
 $(foreach s,$(UNIT_SRC),$(eval $(call unit_rule,$(s))))
 
@@ -177,13 +183,15 @@ certs:
 testssl: all certs
 	@OSNET_BUILD=$(BUILD) tools/testssl
 
-bench: bench-echo bench-http bench-proxy
+bench: bench-echo bench-http bench-proxy bench-items
 bench-echo: all
 	@bench/echo.sh
 bench-http: all
 	@bench/http.sh
 bench-proxy: all
 	@$(PY) bench/proxy.py
+bench-items: all
+	@$(PY) bench/items.py
 
 # Every component with a folder in impl/, plus https, which has none: it is
 # build/bin/http started with --cert/--key.
