@@ -1086,6 +1086,8 @@ static void on_stop(struct loop *loop, int fd, uint32_t events, void *ctx)
 int worker_create(const struct http_config *cfg, int listen_fd, struct worker **out)
 {
     struct worker *w = calloc(1, sizeof(*w));
+    char *tail;
+    size_t avail;
     int rc;
 
     if (w == NULL)
@@ -1100,6 +1102,12 @@ int worker_create(const struct http_config *cfg, int listen_fd, struct worker **
     httpdate_cache_init(&w->date);
     buf_init(&w->body, reply_max(cfg) + cfg->limits.max_head);
     buf_init(&w->fields, 4096);
+    /* Allocated now, not at the first response that needs it: a handler
+     * that has made a change (created an item) must not then fail for want
+     * of memory to say where it is. */
+    rc = buf_reserve(&w->fields, 512, &tail, &avail);
+    if (rc < 0)
+        goto fail;
     rc = alog_init(&w->log, cfg->log_fd);
     if (rc < 0)
         goto fail;
