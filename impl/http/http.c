@@ -4,23 +4,22 @@
  * main() reads the options, opens the document root, the access log and
  * the TLS context, blocks SIGTERM and SIGINT (before any thread exists, so
  * every thread inherits the mask), opens one listening socket per worker
- * on the same address with SO_REUSEPORT, and starts the workers
- * (lib/worker.c): each one runs its own event loop on its own socket, and
- * the kernel spreads new connections over the sockets. The main thread
- * then only waits for a stop signal, wakes every worker through its
- * eventfd, joins them and exits 0. */
+ * on the same address with SO_REUSEPORT (lib/listeners.c), and starts
+ * the workers (lib/worker.c): each one runs its own event loop on its own
+ * socket, and the kernel spreads new connections over the sockets. The
+ * main thread then only waits for a stop signal, wakes every worker
+ * through its eventfd, joins them and exits 0. */
 
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "args.h"
+#include "listeners.h"
 #include "log.h"
 #include "net.h"
 #include "routes.h"
@@ -39,71 +38,6 @@ struct options {
     const char *access_log;
     const char *cert, *key;
 };
-
-/* Opens a listening socket on addr with SO_REUSEPORT, so that every worker
- * can have one on the same address. Returns it or a negative errno. */
-static int listen_reuseport(const struct sockaddr *addr, socklen_t len)
-{
-    int one = 1;
-    int fd = socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
-    int rc;
-
-    if (fd < 0)
-        return -errno;
-    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0 ||
-        bind(fd, addr, len) < 0 || listen(fd, SOMAXCONN) < 0) {
-        rc = -errno;
-        close(fd);
-        return rc;
-    }
-    return fd;
-}
-
-/* Opens n listening sockets on host:port. The first binds the requested
- * port (0: the kernel picks one) on the first address host resolves to
- * that works; the others bind the same address and port. Returns 0 or a
- * negative errno (every socket opened is closed then). */
-static int open_listeners(const char *host, unsigned port, int *fds, unsigned n)
-{
-    struct addrinfo hints = {.ai_family = AF_UNSPEC,
-                             .ai_socktype = SOCK_STREAM,
-                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof(ss);
-    struct addrinfo *res, *ai;
-    char service[16];
-    int rc = -EADDRNOTAVAIL;
-
-    snprintf(service, sizeof(service), "%u", port);
-    if (getaddrinfo(host[0] != '\0' ? host : NULL, service, &hints, &res) != 0)
-        return -EADDRNOTAVAIL;
-    fds[0] = -1;
-    for (ai = res; ai != NULL && fds[0] < 0; ai = ai->ai_next) {
-        fds[0] = listen_reuseport(ai->ai_addr, ai->ai_addrlen);
-        if (fds[0] < 0)
-            rc = fds[0];
-    }
-    freeaddrinfo(res);
-    if (fds[0] < 0)
-        return rc;
-    /* Port 0 became a real port: the others must join that one. */
-    if (getsockname(fds[0], (struct sockaddr *)&ss, &sl) < 0) {
-        rc = -errno;
-        close(fds[0]);
-        return rc;
-    }
-    for (unsigned i = 1; i < n; i++) {
-        fds[i] = listen_reuseport((struct sockaddr *)&ss, sl);
-        if (fds[i] < 0) {
-            rc = fds[i];
-            while (i-- > 0)
-                close(fds[i]);
-            return rc;
-        }
-    }
-    return 0;
-}
 
 static void *worker_main(void *arg)
 {
@@ -235,8 +169,7 @@ int main(int argc, char **argv)
     cfg.handshake_timeout_ms = o.handshake_timeout * 1000;
     cfg.send_timeout_ms = o.send_timeout * 1000;
     cfg.max_body = o.max_body;
-    cfg.limits = (struct http_limits){
-        .max_request_line = 8192, .max_field_line = 8192, .max_head = 65536, .max_headers = 100};
+    cfg.limits = http_reference_limits;
 
     /* Before any thread: the signals stay blocked in all of them, and only
      * this thread takes them (sigwait below). SIGPIPE would kill the process
@@ -248,7 +181,7 @@ int main(int argc, char **argv)
         log_error("cannot set up signals: %s", strerror(-rc));
         goto out;
     }
-    rc = open_listeners(o.srv.host, o.srv.port, fds, o.threads);
+    rc = listeners_open(o.srv.host, o.srv.port, fds, o.threads);
     if (rc < 0) {
         log_error("cannot listen on %s:%u: %s", o.srv.host, o.srv.port, strerror(-rc));
         goto out;

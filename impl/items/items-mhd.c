@@ -587,17 +587,16 @@ int main(int argc, char **argv)
     struct server s = {.inflight = 0};
     struct MHD_Daemon *d = NULL;
     pthread_condattr_t ca;
-    char addr[NET_ADDR_MAX], err[512];
+    char addr[NET_ADDR_MAX];
     int lfd = -1, rc, status = 1;
     unsigned left;
 
-    rc = items_cli_parse(argc, argv, "items-mhd",
+    rc = items_cli_start(argc, argv, "items-mhd",
                          "The items REST service (CRUD on /items, /metrics, /healthz) on "
                          "GNU libmicrohttpd.",
-                         &o);
+                         &o, &s.app);
     if (rc >= 0)
         return rc;
-    items_cli_quiet_text_log();
     s.max_body = o.max_body;
     atomic_init(&s.draining, false);
     pthread_mutex_init(&s.lock, NULL);
@@ -608,12 +607,6 @@ int main(int argc, char **argv)
     pthread_cond_init(&s.idle, &ca);
     pthread_condattr_destroy(&ca);
 
-    rc = items_app_open(&o.app, &s.app, err, sizeof(err));
-    if (rc < 0) {
-        items_cli_log(ITEMS_ERROR, "cannot start: %s", err);
-        goto out;
-    }
-    items_cli_text_log(s.app, o.app.log_level);
     /* Before libmicrohttpd starts its threads: they inherit the blocked
      * signals, and only this thread takes them. */
     rc = sig_ignore_pipe();
@@ -680,12 +673,7 @@ out:
         MHD_stop_daemon(d);
     if (lfd >= 0)
         close(lfd);
-    if (s.app != NULL) {
-        items_cli_quiet_text_log(); /* the sink writes through the app */
-        items_app_close(s.app);
-        if (status == 0)
-            items_cli_log(ITEMS_INFO, "stopped");
-    }
+    items_cli_finish(s.app, status);
     pthread_cond_destroy(&s.idle);
     pthread_mutex_destroy(&s.lock);
     return status;

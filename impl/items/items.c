@@ -18,17 +18,16 @@
  * store and exits 0. */
 
 #include <errno.h>
-#include <netdb.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "api.h"
 #include "cli.h"
+#include "listeners.h"
 #include "net.h"
 #include "router.h"
 #include "sig.h"
@@ -179,70 +178,6 @@ static int on_error_body(void *ctx, int status, struct buf *b, const char **cont
 
 /* ---- main ------------------------------------------------------------------ */
 
-/* Opens a listening socket on addr with SO_REUSEPORT, so that every worker
- * can have one on the same address. Returns it or a negative errno. */
-static int listen_reuseport(const struct sockaddr *addr, socklen_t len)
-{
-    int one = 1;
-    int fd = socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
-    int rc;
-
-    if (fd < 0)
-        return -errno;
-    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0 ||
-        bind(fd, addr, len) < 0 || listen(fd, SOMAXCONN) < 0) {
-        rc = -errno;
-        close(fd);
-        return rc;
-    }
-    return fd;
-}
-
-/* Opens n listening sockets on host:port: the first on the first address
- * host resolves to that works (port 0: the kernel picks), the others on
- * the same address and port. Returns 0 or a negative errno (every socket
- * opened is closed then). */
-static int open_listeners(const char *host, unsigned port, int *fds, unsigned n)
-{
-    struct addrinfo hints = {.ai_family = AF_UNSPEC,
-                             .ai_socktype = SOCK_STREAM,
-                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof(ss);
-    struct addrinfo *res, *ai;
-    char service[16];
-    int rc = -EADDRNOTAVAIL;
-
-    snprintf(service, sizeof(service), "%u", port);
-    if (getaddrinfo(host[0] != '\0' ? host : NULL, service, &hints, &res) != 0)
-        return -EADDRNOTAVAIL;
-    fds[0] = -1;
-    for (ai = res; ai != NULL && fds[0] < 0; ai = ai->ai_next) {
-        fds[0] = listen_reuseport(ai->ai_addr, ai->ai_addrlen);
-        if (fds[0] < 0)
-            rc = fds[0];
-    }
-    freeaddrinfo(res);
-    if (fds[0] < 0)
-        return rc;
-    if (getsockname(fds[0], (struct sockaddr *)&ss, &sl) < 0) {
-        rc = -errno;
-        close(fds[0]);
-        return rc;
-    }
-    for (unsigned i = 1; i < n; i++) {
-        fds[i] = listen_reuseport((struct sockaddr *)&ss, sl);
-        if (fds[i] < 0) {
-            rc = fds[i];
-            while (i-- > 0)
-                close(fds[i]);
-            return rc;
-        }
-    }
-    return 0;
-}
-
 struct worker_thread {
     struct worker *w;
     struct items_app *app;
@@ -305,24 +240,16 @@ int main(int argc, char **argv)
     struct http_config cfg = {.root_fd = -1, .log_fd = -1};
     struct router router;
     unsigned started = 0, nfds = 0;
-    char addr[NET_ADDR_MAX], err[512];
+    char addr[NET_ADDR_MAX];
     int rc, status = 1;
 
-    rc = items_cli_parse(argc, argv, "items",
+    rc = items_cli_start(argc, argv, "items",
                          "The items REST service (CRUD on /items, /metrics, /healthz) on osnet's "
                          "own HTTP/1.1 server.",
-                         &o);
+                         &o, &app);
     if (rc >= 0)
         return rc;
-    items_cli_quiet_text_log();
     router_init(&router);
-
-    rc = items_app_open(&o.app, &app, err, sizeof(err));
-    if (rc < 0) {
-        items_cli_log(ITEMS_ERROR, "cannot start: %s", err);
-        goto out;
-    }
-    items_cli_text_log(app, o.app.log_level);
     hooks.ctx = app;
     for (size_t i = 0; i < NROUTES; i++) {
         bindings[i] = (struct binding){.app = app, .op = route_table[i].op};
@@ -340,8 +267,7 @@ int main(int argc, char **argv)
     cfg.send_timeout_ms = 60 * 1000;
     cfg.handshake_timeout_ms = 10 * 1000;
     cfg.max_body = o.max_body;
-    cfg.limits = (struct http_limits){
-        .max_request_line = 8192, .max_field_line = 8192, .max_head = 65536, .max_headers = 100};
+    cfg.limits = http_reference_limits;
 
     /* Before any thread: the signals stay blocked in all of them, and only
      * this thread takes them (sig_wait_stop below). */
@@ -352,7 +278,7 @@ int main(int argc, char **argv)
         items_log(app, ITEMS_ERROR, "cannot set up signals: %s", strerror(-rc));
         goto out;
     }
-    rc = open_listeners(o.srv.host, o.srv.port, fds, o.threads);
+    rc = listeners_open(o.srv.host, o.srv.port, fds, o.threads);
     if (rc < 0) {
         items_log(app, ITEMS_ERROR, "cannot listen on %s:%u: %s", o.srv.host, o.srv.port,
                   strerror(-rc));
@@ -387,12 +313,6 @@ out:
     for (unsigned i = 0; i < nfds; i++)
         close(fds[i]);
     router_free(&router);
-    if (app != NULL) {
-        /* SQLite: closing every connection checkpoints and removes the WAL. */
-        items_cli_quiet_text_log(); /* the sink writes through the app */
-        items_app_close(app);
-        if (status == 0)
-            items_cli_log(ITEMS_INFO, "stopped");
-    }
+    items_cli_finish(app, status);
     return status;
 }

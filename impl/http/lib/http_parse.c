@@ -108,12 +108,12 @@ struct lim {
     unsigned nh; /* field lines */
 };
 
-static const struct http_limits default_limits = {8192, 8192, 65536, 100};
+const struct http_limits http_reference_limits = {8192, 8192, 65536, 100};
 
 static void limits_get(const struct http_limits *l, struct lim *o)
 {
     if (l == NULL)
-        l = &default_limits;
+        l = &http_reference_limits;
     /* The head, with the empty lines skipped before it, must fit the int
      * we return. */
     size_t most = INT32_MAX - LEADING_MAX;

@@ -28,6 +28,10 @@ struct http_limits {
     unsigned max_headers;    /* field lines, at most HTTP_MAX_HEADERS (reference: 100) */
 };
 
+/* The reference limits above, which the servers built on the parser use
+ * and a NULL lim stands for. */
+extern const struct http_limits http_reference_limits;
+
 /* A span of the caller's buffer (not NUL-terminated). */
 struct http_str {
     const char *p;

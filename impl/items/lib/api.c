@@ -906,16 +906,11 @@ void items_connections(struct items_app *app, int delta)
 
 void items_log(struct items_app *app, enum items_level level, const char *fmt, ...)
 {
-    char msg[1024];
     va_list ap;
-    int n;
 
     va_start(ap, fmt);
-    n = vsnprintf(msg, sizeof(msg), fmt, ap);
+    reqlog_vmsg(&app->log, level, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return;
-    reqlog_msg(&app->log, level, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
 }
 
 /* The negative errno of a STORE_E* code, for items_app_open()'s caller. */

@@ -18,24 +18,28 @@ static unsigned online_cpus(void)
 }
 
 /* The same lines as the core's items_log() (reqlog.c builds both), with
- * the minimum level --log-level gives once it is parsed. */
+ * the minimum level --log-level gives once it is parsed: what is said
+ * before the core exists (usage errors, a start that failed) and after it
+ * is gone ("stopped"). */
 static struct reqlog early = {.fd = STDERR_FILENO, .min = ITEMS_INFO};
 
-void items_cli_log(enum items_level level, const char *fmt, ...)
+static void cli_log(enum items_level level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void cli_log(enum items_level level, const char *fmt, ...)
 {
-    char msg[1024];
     va_list ap;
-    int n;
 
     va_start(ap, fmt);
-    n = vsnprintf(msg, sizeof(msg), fmt, ap);
+    reqlog_vmsg(&early, level, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return;
-    reqlog_msg(&early, level, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
 }
 
-void items_cli_quiet_text_log(void)
+/* Silences impl/lib's text logger (log.h: "items: warn: ..."), which the
+ * shared code under the front ends (acceptor, worker) writes to: items
+ * promises one JSON object per stderr line and nothing else. While no app
+ * exists those messages are dropped. */
+static void text_log_quiet(void)
 {
     log_set_sink(NULL, NULL);
     log_set_level((enum log_level)(LOG_LEVEL_ERROR + 1));
@@ -46,15 +50,21 @@ static void text_line(enum log_level level, const char *msg, void *ctx)
     items_log(ctx, (enum items_level)level, "%s", msg);
 }
 
-void items_cli_text_log(struct items_app *app, enum items_level level)
+/* From now on, the text logger's messages (the acceptor's "out of
+ * descriptors: pausing accept", the worker's handler failures) become JSON
+ * lines of app's log, at their own level, filtered by level. */
+static void text_log_to(struct items_app *app, enum items_level level)
 {
     /* The two enums list the same levels in the same order. */
     log_set_sink(text_line, app);
     log_set_level((enum log_level)level);
 }
 
-int items_cli_parse(int argc, char **argv, const char *prog, const char *summary,
-                    struct items_options *o)
+/* Parses the command line into *o (defaults first). Returns -1 when main()
+ * should go on, or the status to exit with: 0 after --help, 2 after a
+ * usage error. */
+static int parse(int argc, char **argv, const char *prog, const char *summary,
+                 struct items_options *o)
 {
     const char *storage = "memory", *level = "info";
     unsigned max_items = 1000000, burst = 0;
@@ -91,7 +101,7 @@ int items_cli_parse(int argc, char **argv, const char *prog, const char *summary
     o->shutdown_timeout = 10;
     o->idle_timeout = 15;
     if (args_parse_server(argc, argv, &o->srv, extra, err, sizeof(err)) < 0) {
-        items_cli_log(ITEMS_ERROR, "%s (try --help)", err);
+        cli_log(ITEMS_ERROR, "%s (try --help)", err);
         return 2;
     }
     if (o->srv.help) {
@@ -103,19 +113,18 @@ int items_cli_parse(int argc, char **argv, const char *prog, const char *summary
     } else if (strcmp(storage, "sqlite") == 0) {
         o->app.storage = ITEMS_SQLITE;
     } else {
-        items_cli_log(ITEMS_ERROR, "--storage: expected memory or sqlite, got '%s' (try --help)",
-                      storage);
+        cli_log(ITEMS_ERROR, "--storage: expected memory or sqlite, got '%s' (try --help)",
+                storage);
         return 2;
     }
     if (o->app.storage == ITEMS_SQLITE && (o->app.db_path == NULL || o->app.db_path[0] == '\0')) {
-        items_cli_log(ITEMS_ERROR, "--storage sqlite needs --db PATH (try --help)");
+        cli_log(ITEMS_ERROR, "--storage sqlite needs --db PATH (try --help)");
         return 2;
     }
     lv = log_parse_level(level);
     if (lv < 0) {
-        items_cli_log(ITEMS_ERROR,
-                      "--log-level: expected debug, info, warn or error, got '%s' (try --help)",
-                      level);
+        cli_log(ITEMS_ERROR,
+                "--log-level: expected debug, info, warn or error, got '%s' (try --help)", level);
         return 2;
     }
     /* log.h and api.h list the levels in the same order. */
@@ -126,4 +135,30 @@ int items_cli_parse(int argc, char **argv, const char *prog, const char *summary
     if (o->threads == 0)
         o->threads = online_cpus();
     return -1;
+}
+
+int items_cli_start(int argc, char **argv, const char *prog, const char *summary,
+                    struct items_options *o, struct items_app **app)
+{
+    char err[512];
+    int rc = parse(argc, argv, prog, summary, o);
+
+    if (rc >= 0)
+        return rc;
+    text_log_quiet();
+    rc = items_app_open(&o->app, app, err, sizeof(err));
+    if (rc < 0) {
+        cli_log(ITEMS_ERROR, "cannot start: %s", err);
+        return 1;
+    }
+    text_log_to(*app, o->app.log_level);
+    return -1;
+}
+
+void items_cli_finish(struct items_app *app, int status)
+{
+    text_log_quiet(); /* its sink writes through the app */
+    items_app_close(app);
+    if (status == 0)
+        cli_log(ITEMS_INFO, "stopped");
 }

@@ -27,9 +27,9 @@
 #define METRICS_STATUSES   900 /* 100..999 */
 #define METRICS_BUCKETS    14  /* finite histogram buckets; +Inf follows */
 
-/* The buckets' upper bounds in nanoseconds and as printed (le="0.0005"). */
+/* The buckets' upper bounds in nanoseconds (printed in seconds:
+ * le="0.0005"). */
 extern const uint64_t metrics_bucket_ns[METRICS_BUCKETS];
-extern const char *const metrics_bucket_le[METRICS_BUCKETS];
 
 struct metrics;
 
@@ -60,11 +60,6 @@ void metrics_observe(struct metrics *m, const char *method, const char *route, i
 
 /* Adds delta (+1 opened, -1 closed) to active_connections. */
 void metrics_connections(struct metrics *m, int delta);
-
-/* Escapes a label value as the text format asks: backslash, double quote
- * and line feed become \\, \" and \n. out holds 2 * n bytes. Returns the
- * length written (no NUL). */
-size_t metrics_escape_label(const char *s, size_t n, char *out);
 
 /* Appends the exposition to out: # HELP and # TYPE before each family, one
  * sample per line, series that have counted nothing left out, cumulative

@@ -1,6 +1,7 @@
 #include "reqlog.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -142,17 +143,20 @@ int reqlog_request(const struct reqlog *l, const struct items_observation *o)
     return n > 0 ? write_line(l->fd, line, n) : -ENOBUFS;
 }
 
-int reqlog_msg(const struct reqlog *l, enum items_level level, const char *msg, size_t n)
+int reqlog_vmsg(const struct reqlog *l, enum items_level level, const char *fmt, va_list ap)
 {
-    char line[6 * 1024 + 256];
+    char msg[1024], line[6 * sizeof(msg) + 256];
     struct timespec now;
     size_t len;
+    int n;
 
     if (level < l->min || l->fd < 0)
         return 0;
     clock_gettime(CLOCK_REALTIME, &now);
-    if (n > 1024)
-        n = 1024;
-    len = reqlog_format_msg(level, &now, msg, n, line, sizeof(line));
+    n = vsnprintf(msg, sizeof(msg), fmt, ap);
+    if (n < 0)
+        return -EINVAL;
+    len = (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1;
+    len = reqlog_format_msg(level, &now, msg, len, line, sizeof(line));
     return len > 0 ? write_line(l->fd, line, len) : -ENOBUFS;
 }

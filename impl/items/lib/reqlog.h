@@ -1,6 +1,7 @@
 #ifndef OSNET_ITEMS_REQLOG_H
 #define OSNET_ITEMS_REQLOG_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -59,8 +60,11 @@ size_t reqlog_format_msg(enum items_level level, const struct timespec *now, con
  * is below the minimum. Returns 0, or a negative errno from write(2). */
 int reqlog_request(const struct reqlog *l, const struct items_observation *o);
 
-/* Logs a line of the service's own (msg[0..n)) at the given level. Returns
- * 0, or a negative errno from write(2). */
-int reqlog_msg(const struct reqlog *l, enum items_level level, const char *msg, size_t n);
+/* Logs a line of the service's own at the given level, its message
+ * printf-formatted from fmt and ap (and cut at 1024 bytes), unless the
+ * level is below the minimum. Returns 0, or a negative errno from
+ * write(2). */
+int reqlog_vmsg(const struct reqlog *l, enum items_level level, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 #endif

@@ -1,6 +1,5 @@
 /* Unit tests for metrics.c: the exact exposition of a small registry,
- * cumulative buckets, label values, escaping, and promtool's verdict on
- * the text. */
+ * cumulative buckets, label values, and promtool's verdict on the text. */
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -219,18 +218,6 @@ static void test_buckets_are_cumulative(void **state)
     metrics_close(m);
 }
 
-static void test_escape_label(void **state)
-{
-    char out[64];
-    size_t n;
-
-    (void)state;
-    n = metrics_escape_label("a\"b\\c\nd/{e}", 11, out);
-    assert_int_equal(n, 14);
-    assert_memory_equal(out, "a\\\"b\\\\c\\nd/{e}", n);
-    assert_int_equal(metrics_escape_label("", 0, out), 0);
-}
-
 /* Runs promtool check metrics on text; returns its exit status and puts
  * what it printed into out. -1 when promtool is not installed. */
 static int promtool(const char *text, char *out, size_t cap)
@@ -297,7 +284,6 @@ int main(void)
         cmocka_unit_test(test_empty_registry),
         cmocka_unit_test(test_label_values_are_bounded),
         cmocka_unit_test(test_buckets_are_cumulative),
-        cmocka_unit_test(test_escape_label),
         cmocka_unit_test(test_promtool_accepts),
     };
 

@@ -27,9 +27,9 @@
 /* Finite histogram buckets (a +Inf bucket follows them). */
 #define METRICS_BUCKETS 14
 
-/* The buckets' upper bounds in nanoseconds and as printed (le="0.005"). */
+/* The buckets' upper bounds in nanoseconds (printed in seconds:
+ * le="0.005"). */
 extern const uint64_t metrics_bucket_ns[METRICS_BUCKETS];
-extern const char *const metrics_bucket_le[METRICS_BUCKETS];
 
 struct metrics {
     char *service_label; /* `service="<escaped name>"`, ready to print */
@@ -57,11 +57,6 @@ int metrics_method_index(const char *method);
 /* Counts one finished request: method (a name), the status code sent (0:
  * none; codes past 599 count as 0) and how long it took. */
 void metrics_observe(struct metrics *m, const char *method, int code, uint64_t duration_ns);
-
-/* Escapes a label value for the text format: backslash, double quote and
- * line feed become \\, \" and \n. out must hold 2 * n bytes. Returns the
- * length written (no NUL). */
-size_t metrics_escape_label(const char *s, size_t n, char *out);
 
 /* Appends the exposition of every metric to out: # HELP and # TYPE before
  * each family, one sample per line, cumulative buckets ending with
