@@ -1,9 +1,10 @@
 """What the bench scripts share: the machine line of a report, the
-document root the http servers serve, wrk, and rounds of wrk that alternate
-between contenders.
+document root the http servers serve, wrk and its figures, rounds of wrk
+that alternate between contenders, and the options of such rounds.
 
 Imported by bench/*.py after `sys.path.insert(0, <bench dir>)`."""
 import os
+import pathlib
 import platform
 import re
 import statistics
@@ -45,16 +46,41 @@ def wrk(port, path, seconds, conns, threads, host="127.0.0.1"):
     cmd = ["wrk", "--latency", "-t", str(threads), "-c", str(conns), "-d", f"{seconds}s",
            f"http://{host}:{port}{path}"]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds * 4 + 30).stdout
-    rps = re.search(r"Requests/sec:\s*([\d.]+)", out)
-    p99 = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+    got = wrk_figures(out)
     bad = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", out)
     errs = re.search(r"Socket errors:.*", out)
-    if not rps or not p99:
+    if got is None:
         raise RuntimeError(f"cannot read wrk output:\n{out}")
     if bad:
         raise RuntimeError(f"{bad.group(1)} non-2xx responses from {path}:\n{out}")
-    return {"rps": float(rps.group(1)), "p99_ms": float(p99.group(1)) * UNITS[p99.group(2)],
-            "errors": errs.group(0) if errs else ""}
+    return {**got, "errors": errs.group(0) if errs else ""}
+
+
+def wrk_figures(out):
+    """{"rps", "p99_ms"} from the output of wrk --latency, or None when it
+    does not hold both."""
+    rps = re.search(r"Requests/sec:\s*([\d.]+)", out)
+    p99 = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+    if not rps or not p99:
+        return None
+    return {"rps": float(rps.group(1)), "p99_ms": float(p99.group(1)) * UNITS[p99.group(2)]}
+
+
+def round_options(ap, name, seconds, quick_seconds):
+    """Adds the options of a bench made of wrk rounds to the ArgumentParser
+    ap (what alternate_rounds() reads: --rounds, --seconds, --connections;
+    --quick: 1 round of quick_seconds s; --out, by default bench/<name>.md),
+    parses the command line and returns it."""
+    ap.add_argument("--quick", action="store_true", help=f"1 round of {quick_seconds} s (a smoke run)")
+    ap.add_argument("--rounds", type=int, default=3, help="rounds per contender and row (default 3)")
+    ap.add_argument("--seconds", type=int, default=seconds,
+                    help=f"length of one wrk round (default {seconds})")
+    ap.add_argument("--connections", type=int, default=64, help="wrk connections (default 64)")
+    ap.add_argument("--out", default=str(pathlib.Path(__file__).resolve().parent / f"{name}.md"))
+    a = ap.parse_args()
+    if a.quick:
+        a.rounds, a.seconds = 1, quick_seconds
+    return a
 
 
 def alternate_rounds(launchers, path, a, threads, what):

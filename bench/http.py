@@ -23,7 +23,7 @@ import tempfile
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "conformance"))
 sys.path.insert(0, str(ROOT / "bench"))
-from benchlib import alternate_rounds, machine, make_root  # noqa: E402
+from benchlib import alternate_rounds, machine, make_root, round_options  # noqa: E402
 from osnet_harness.launch import Launcher, raise_nofile_limit  # noqa: E402
 
 BIN = ROOT / os.environ.get("OSNET_BUILD", "build") / "bin"
@@ -33,15 +33,8 @@ FILES = [("small", "/index.html"), ("1 MiB", "/1m.bin")]
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="1 round of 3 s (a smoke run)")
-    ap.add_argument("--rounds", type=int, default=3, help="rounds per server and row (default 3)")
-    ap.add_argument("--seconds", type=int, default=5, help="length of one wrk round (default 5)")
     ap.add_argument("--workers", default="1,2", help="worker counts to compare (default 1,2)")
-    ap.add_argument("--connections", type=int, default=64, help="wrk connections (default 64)")
-    ap.add_argument("--out", default=str(ROOT / "bench" / "http.md"))
-    a = ap.parse_args()
-    if a.quick:
-        a.rounds, a.seconds = 1, 3
+    a = round_options(ap, "http", seconds=5, quick_seconds=3)
     raise_nofile_limit()
     workers = [int(w) for w in a.workers.split(",")]
     d = pathlib.Path(tempfile.mkdtemp(prefix="osnet-bench-http-"))

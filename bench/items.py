@@ -51,7 +51,7 @@ import urllib.parse  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "conformance"))
 sys.path.insert(0, str(ROOT / "bench"))
-from benchlib import UNITS, machine  # noqa: E402
+from benchlib import UNITS, machine, round_options, wrk_figures  # noqa: E402
 from osnet_harness.launch import Launcher, raise_nofile_limit  # noqa: E402
 
 BIN = ROOT / os.environ.get("OSNET_BUILD", "build") / "bin"
@@ -144,15 +144,13 @@ def run_wrk(port, d, a, write_pct, list_pct):
            str(d / "ids"), str(d / "cursors"), str(write_pct), str(list_pct)]
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=a.seconds * 4 + 30)
     out = p.stdout
-    rps = re.search(r"Requests/sec:\s*([\d.]+)", out)
-    p99 = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+    figures = wrk_figures(out)
     dur = re.search(r"requests in ([\d.]+)(us|ms|s)", out)
     mix = re.search(r"^items-mix: (.*)$", out, re.M)
-    if not (rps and p99 and dur and mix):
+    if not (figures and dur and mix):
         raise RuntimeError(f"cannot read wrk output ({' '.join(cmd)}):\n{out}{p.stderr}")
     got = {k: int(v) for k, v in (kv.split("=") for kv in mix.group(1).split())}
-    return {"rps": float(rps.group(1)), "p99_ms": float(p99.group(1)) * UNITS[p99.group(2)],
-            "seconds": float(dur.group(1)) * UNITS[dur.group(2)] / 1000, **got}
+    return {**figures, "seconds": float(dur.group(1)) * UNITS[dur.group(2)] / 1000, **got}
 
 
 def one_round(c, threads, mix, a, d, template, n):
@@ -259,15 +257,8 @@ def lib_versions():
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="1 round of 2 s (a smoke run, about a minute)")
-    ap.add_argument("--rounds", type=int, default=3, help="rounds per contender and row (default 3)")
-    ap.add_argument("--seconds", type=int, default=4, help="length of one wrk round (default 4)")
     ap.add_argument("--threads", default="1,2", help="server thread counts (default 1,2)")
-    ap.add_argument("--connections", type=int, default=64, help="wrk connections (default 64)")
-    ap.add_argument("--out", default=str(ROOT / "bench" / "items.md"))
-    a = ap.parse_args()
-    if a.quick:
-        a.rounds, a.seconds = 1, 2
+    a = round_options(ap, "items", seconds=4, quick_seconds=2)
     raise_nofile_limit()
     started = time.monotonic()
     load0 = os.getloadavg()[0]
