@@ -1,3 +1,3 @@
 #!/usr/bin/env bash
-# make bench-http: see bench/http.py.
-exec /usr/bin/python3 "$(dirname "$0")/http.py" "$@"
+# make bench-http: see bench/httpbench.py.
+exec /usr/bin/python3 "$(dirname "$0")/httpbench.py" "$@"

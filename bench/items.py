@@ -30,6 +30,7 @@ make check.
 """
 import argparse
 import datetime
+import http.client
 import json
 import os
 import pathlib
@@ -40,14 +41,9 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-# bench/http.py (the http server's bench) would hide the standard library's
-# http package, and sys.path[0] is bench/ when this script runs: import it
-# without that entry first (benchlib is imported from bench/ below).
-sys.path = [p for p in sys.path if pathlib.Path(p or ".").resolve() != ROOT / "bench"]
-import http.client  # noqa: E402
-import urllib.parse  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "conformance"))
 sys.path.insert(0, str(ROOT / "bench"))

@@ -10,7 +10,7 @@ Client and servers share the machine's cores, so absolute numbers say little;
 the ratio between the two servers measured in the same run is the point.
 Never part of make check.
 
-  bench/http.py [--quick] [--rounds N] [--seconds S] [--workers 1,2] [--out bench/http.md]
+  bench/httpbench.py [--quick] [--rounds N] [--seconds S] [--workers 1,2] [--out bench/http.md]
 """
 import argparse
 import datetime
