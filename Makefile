@@ -64,7 +64,7 @@ LDLIBS_http := -lssl -lcrypto
 LDLIBS_items-mhd := -lmicrohttpd
 # ... and per component of conformance/broken/ (LDLIBS_broken_<component>).
 LDLIBS_broken_https := -lssl -lcrypto
-LDLIBS_broken_items := -ljansson
+LDLIBS_broken_items := -ljansson -lsqlite3
 
 .PHONY: all check unit conformance faults pcap trace pcaps bench bench-echo bench-http \
         sanitize fuzz deps clean help certs testssl bench-proxy bench-items

@@ -6,14 +6,25 @@
 - libfiu (fiu-run -x) plus our shim (build/faults/libosnet-fiu.so) for the
   points libfiu lacks; runtime control through the control FIFO.
 Each helper returns a `wrap` list for Launcher.start(wrap=...).
+
+What the scenarios of several components share is here too:
+- the program under a fault, seen from outside: whether it exited, its
+  descriptors (every process of its group), the kernel's TCP table;
+- in_thread(): a client's call run in a thread, its result or error kept;
+- malloc_scenario(): memory running out (libfiu's libc/mm points switched
+  on, then off, in every process of the program) while requests come, each
+  component bringing its own Probe (its requests and what a right answer
+  is).
 """
 import errno
 import os
 import pathlib
 import re
 import shutil
+import threading
 import time
 
+from osnet_harness.launch import describe_status, group_members
 from osnet_harness.specs import ROOT
 from osnet_harness.timeouts import T
 
@@ -156,3 +167,216 @@ class FiuControl:
         if reply != "0":
             raise AssertionError(f"libfiu refused {line!r}: reply {reply!r}")
         return reply
+
+
+# ---- the program under a fault ------------------------------------------------
+
+def dead_note(server):
+    """"" while the program runs, else " The program exited (<how>).": the
+    end of a failure message."""
+    if server.alive():
+        return ""
+    return f" The program exited ({describe_status(server.proc.returncode)})."
+
+
+def fd_count(server):
+    """Descriptors open in every process of the program's group."""
+    n = 0
+    for pid in group_members(server.pid):
+        try:
+            n += len(os.listdir(f"/proc/{pid}/fd"))
+        except OSError:
+            pass
+    return n
+
+
+def wait_fds_at_most(server, bound, timeout):
+    """Poll until the program holds at most `bound` descriptors (closing
+    after an exchange ends may take a loop turn or two). Returns the last
+    count and whether it got there."""
+    deadline = time.monotonic() + timeout
+    while True:
+        n = fd_count(server)
+        if n <= bound or time.monotonic() > deadline or not server.alive():
+            return n, n <= bound
+        time.sleep(0.05)
+
+
+def tcp_table():
+    """Every TCP socket the kernel lists (/proc/net/tcp and tcp6), each as
+    its row's fields: [1] local and [2] remote address (hex ip:port), [3]
+    state, [4] tx_queue:rx_queue, ..., [9] inode."""
+    for name in ("tcp", "tcp6"):
+        try:
+            with open(f"/proc/net/{name}") as f:
+                lines = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            yield line.split()
+
+
+def in_thread(fn):
+    """Run fn() in a daemon thread; returns (thread, box) with box['result']
+    or box['error'] once it ends."""
+    box = {}
+
+    def run():
+        try:
+            box["result"] = fn()
+        except BaseException as e:  # noqa: B902 (handed to the caller)
+            box["error"] = e
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    return t, box
+
+
+# ---- memory running out (libfiu's libc/mm points) ------------------------------
+
+MM_POINTS = ("libc/mm/malloc", "libc/mm/calloc", "libc/mm/realloc")
+BURST = 8  # clients that come at once at the start of each window
+
+
+def preloaded(pid):
+    """Is libfiu's libc wrapper (fiu_posix_preload.so) mapped into process pid?"""
+    try:
+        with open(f"/proc/{pid}/maps") as f:
+            return "fiu_posix_preload" in f.read()
+    except OSError:
+        return False
+
+
+def fiu_missing(server, fiu, what="faults"):
+    """Wait for the program's libfiu control FIFO; then None, or why `what`
+    cannot be injected (libfiu's preload is in no process of the program: a
+    static binary, a runtime without the C library)."""
+    fiu.control(server.pid).wait()
+    if any(preloaded(p) for p in group_members(server.pid)):
+        return None
+    return ("libfiu's preload library is not mapped into the program (a static binary, or one "
+            f"that does not use the C library): {what} cannot be injected into it")
+
+
+def fiu_command_all(server, fiu, lines):
+    """Send libfiu commands to every process of the program that serves a
+    control FIFO. Raises unless libfiu said 0 to each; returns the pids
+    reached."""
+    reached = []
+    for pid in group_members(server.pid):
+        ctl = fiu.control(pid)
+        if ctl.present():
+            for line in lines:
+                ctl.command(line)
+            reached.append(pid)
+    return reached
+
+
+def _mm_on(server, fiu, prob):
+    fiu_command_all(server, fiu, [f"enable_random name={p},probability={prob}" if prob < 1
+                                  else f"enable name={p}" for p in MM_POINTS])
+
+
+def _mm_off(server, fiu):
+    fiu_command_all(server, fiu, [f"disable name={p}" for p in MM_POINTS])
+
+
+def malloc_scenario(server, fiu, probe, what, burst, windows=((1.0, 6), (0.25, 36)), before=3,
+                    after=12, patience=None):
+    """Memory runs out in windows: in each (probability, count), libfiu
+    makes malloc, calloc and realloc fail (every call, or with that
+    probability) in every process of the program while requests come: first
+    burst(w) (window w's BURST clients, each sending one request at once,
+    on new connections: a program that keeps pools of what one exchange
+    needs must allocate for that many), then `count` one at a time from
+    `probe`. probe.one() (and each burst client's) sends a request and
+    returns ('ok' | '5xx' | 'closed', detail), raising AssertionError for a
+    wrong answer; probe.read_timeout bounds its wait. `before` requests must
+    succeed before the first window. While every call fails, requests not
+    answered within `patience` end the window early (memory comes back: with
+    nothing at all to allocate, a program may be unable even to accept);
+    every request must be answered correctly, with a 5xx, or closed. Then
+    `after` requests must all succeed.
+    Returns [(window, outcome, detail)] for the requests the fault touched,
+    or a skip reason (str) when libfiu is not in the program. Raises
+    AssertionError on a crash, a hang or a wrong answer."""
+    patience = T(3) if patience is None else patience
+    missing = fiu_missing(server, fiu, "malloc failures")
+    if missing:
+        return missing
+    pids = group_members(server.pid)
+    # Before: the program works (and has set itself up: pools, buffers).
+    for k in range(before):
+        outcome, detail = probe.one()
+        if outcome != "ok":
+            raise AssertionError(f"{what}: before any fault, request #{probe.n} got {outcome} "
+                                 f"({detail})" + dead_note(server) + "\n" + server.stderr_block())
+    seen = []
+    for w, (prob, count) in enumerate(windows):
+        label = ("while every malloc, calloc and realloc failed" if prob >= 1 else
+                 f"while malloc, calloc and realloc failed with probability {prob}")
+        clients = burst(w)
+        steps = [[c.one for c in clients]] + [[probe.one]] * count
+        _mm_on(server, fiu, prob)
+        on = True
+        try:
+            for fns in steps:
+                runs = [in_thread(fn) for fn in fns]
+                deadline = time.monotonic() + (patience if prob >= 1 else probe.read_timeout + T(5))
+                for t, _ in runs:
+                    t.join(max(0.0, deadline - time.monotonic()))
+                stalled = any(t.is_alive() for t, _ in runs)
+                if stalled:
+                    # Not answered in time: memory comes back, and the
+                    # requests must be answered or closed now.
+                    on = False
+                    _mm_off(server, fiu)
+                    for t, _ in runs:
+                        t.join(probe.read_timeout + T(5))
+                    if any(t.is_alive() for t, _ in runs):
+                        raise AssertionError(f"{what}, {label}: a request was neither answered "
+                                             f"nor closed, even after memory came back"
+                                             + dead_note(server) + "\n" + server.stderr_block())
+                for _, box in runs:
+                    if "error" in box:
+                        if isinstance(box["error"], AssertionError):
+                            raise AssertionError(f"{what}, {label}: {box['error']}"
+                                                 + (" (it waited past the window, memory back)"
+                                                    if stalled else "")
+                                                 + dead_note(server) + "\n"
+                                                 + server.stderr_block()) from None
+                        raise box["error"]
+                    outcome, detail = box["result"]
+                    if outcome != "ok" or stalled:
+                        seen.append((label, outcome + (" after a stall" if stalled else ""),
+                                     detail))
+                if stalled or not server.alive():
+                    break
+        finally:
+            for c in clients:
+                c.close()
+            if on:
+                try:
+                    _mm_off(server, fiu)
+                except AssertionError:
+                    # No one reads the FIFO: the program is gone or going (said below).
+                    server.wait_exit(T(5))
+        if not server.alive():
+            raise AssertionError(f"{what}: the program died "
+                                 f"({describe_status(server.proc.returncode)}) {label}\n"
+                                 + server.stderr_block())
+    gone = [p for p in pids if p not in group_members(server.pid)]
+    if gone:
+        raise AssertionError(f"{what}: process(es) {gone} of the program died while memory ran "
+                             f"out (the program lives on through its other processes)\n"
+                             + server.stderr_block())
+    probe.close()
+    for k in range(after):
+        outcome, detail = probe.one()
+        if outcome != "ok":
+            raise AssertionError(f"{what}: memory is back, yet request #{probe.n} (number "
+                                 f"{k + 1} after) got {outcome} ({detail}): every request must "
+                                 f"be answered again" + dead_note(server) + "\n"
+                                 + server.stderr_block())
+    probe.close()
+    return seen

@@ -30,6 +30,10 @@ def test_concurrent_creates(fresh):
     per, nconn = 10, 8
     results, errors = [[] for _ in range(nconn)], []
     go = threading.Barrier(nconn)
+    # Every client keeps its connection open until all got their first
+    # answer: a program that serves one connection at a time to its end
+    # (the others waiting in the backlog) never gets them all there.
+    first = threading.Barrier(nconn)
 
     def client(k):
         try:
@@ -37,6 +41,12 @@ def test_concurrent_creates(fresh):
                 go.wait(T(30))
                 for n in range(per):
                     results[k].append(svc.create(conn=c, name=uname(f"c{k}-{n}"))["id"])
+                    if n == 0:
+                        first.wait(T(30))
+        except threading.BrokenBarrierError:
+            errors.append(f"client {k}: the {nconn} clients did not all get an answer to their "
+                          f"first create within {T(30):.0f}s while each kept its connection "
+                          f"open: connections are not served at the same time")
         except Exception as e:  # reported below, with the others
             errors.append(f"client {k}: {type(e).__name__}: {e}")
 

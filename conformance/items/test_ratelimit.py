@@ -65,7 +65,7 @@ def test_retry_after(start):
         assert int(ra) == 1, (f"--rate 1: a token is back within a second, so Retry-After must "
                               f"be 1 (rounded up, at least 1); got {ra}")
         time.sleep(int(ra) + 0.05)
-        again = svc.send(svc.raw("GET", "/items?limit=1"), conn=c)
+        again = svc.call("GET", "/items?limit=1", conn=c)
         assert again.status == 200, (f"a request sent {ra}s after a 429 with Retry-After: {ra} "
                                      f"got {again.status}, expected 200")
 
@@ -77,7 +77,7 @@ def test_addresses_have_their_own_buckets(start):
         until_429(svc, a, 60)
         with conn_from(svc.addr, "127.0.0.5") as b:
             for n in range(3):
-                r = svc.send(svc.raw("GET", "/items?limit=1"), conn=b)
+                r = svc.call("GET", "/items?limit=1", conn=b)
                 assert r.status == 200, (
                     f"request {n + 1} from 127.0.0.5 got {r.status} while only 127.0.0.4's bucket "
                     f"is empty (--burst 3)")
@@ -106,7 +106,7 @@ def test_no_limit(start, args):
     svc = start(*args)
     with conn_from(svc.addr, "127.0.0.7") as c:
         for n in range(300):
-            r = svc.send(svc.raw("GET", "/items?limit=1"), conn=c)
+            r = svc.call("GET", "/items?limit=1", conn=c)
             if r.status == 429:
                 raise HttpError(f"request {n + 1} of 300 answered 429 with "
                                 f"{' '.join(args) or 'no --rate'}: there is no limit")
@@ -119,7 +119,7 @@ def test_gauge_counts_buckets(start):
     for src in srcs:
         with conn_from(svc.addr, src) as c:
             for _ in range(40):  # 40 tokens short: full again only 40 s later
-                svc.expect(svc.send(svc.raw("GET", "/items?limit=1"), conn=c), 200, "GET /items")
+                svc.expect(svc.call("GET", "/items?limit=1", conn=c), 200, "GET /items")
     v = svc.gauge("rate_limit_clients")
     assert v == len(srcs), (f"rate_limit_clients is {v:g} after {len(srcs)} addresses each took "
                             f"40 of their 200 tokens; expected {len(srcs)}")
@@ -130,7 +130,7 @@ def test_full_buckets_are_dropped(start):
     svc = start("--rate", "50", "--burst", "2")
     for src in ("127.0.0.11", "127.0.0.12"):
         with conn_from(svc.addr, src) as c:
-            svc.send(svc.raw("GET", "/items?limit=1"), conn=c)
+            svc.call("GET", "/items?limit=1", conn=c)
     # Full again 40 ms later; swept at least once a second.
     svc.wait_gauge("rate_limit_clients", 0, "two clients idle long enough for their buckets to "
                    "fill up", timeout=T(10))

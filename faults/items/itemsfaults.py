@@ -10,7 +10,7 @@
 - the acknowledged items a scenario recorded, checked on a running program
   (after a restart, that is what durability means) and listed page by page;
 - libfiu commands to the program (the control FIFO of inject.Fiu), to every
-  process of it, checking libfiu's reply;
+  process of it, checking libfiu's reply (inject.fiu_command_all());
 - Writer: a client thread that creates (and patches and deletes) items
   one request at a time on a kept-alive connection and records what each
   request came to; check_writers() compares that with a program's items.
@@ -23,8 +23,9 @@ import time
 
 import pytest
 
+from inject import dead_note, fiu_command_all, fiu_missing, tcp_table
 from osnet_harness.httpclient import Conn, HttpError, ProtocolError, request, show
-from osnet_harness.launch import describe_status, group_members, template_fields
+from osnet_harness.launch import describe_status, template_fields
 from osnet_harness.timeouts import T
 
 JSON = ("Content-Type", "application/json")
@@ -44,12 +45,6 @@ def require_datadir(impl):
         pytest.skip(NEEDS_DB)
 
 
-def dead_note(server):
-    if server.alive():
-        return ""
-    return f" The program exited ({describe_status(server.proc.returncode)})."
-
-
 # ---- items and requests ----------------------------------------------------------
 
 def item(name, n=0, tags=2):
@@ -59,11 +54,14 @@ def item(name, n=0, tags=2):
 
 
 def padded(obj, size):
-    """obj as JSON padded with spaces (insignificant whitespace) to `size` bytes."""
+    """obj as JSON followed by spaces (insignificant whitespace, RFC 8259
+    §2) to `size` bytes. The padding comes after the closing brace, so a
+    body cut anywhere in it is still a valid object: only a program that
+    waits for the whole declared body tells it from a complete one."""
     text = json.dumps(obj).encode()
     if len(text) > size:
         raise ValueError("body larger than the padding size")
-    return text[:-1] + b" " * (size - len(text)) + b"}"
+    return text + b" " * (size - len(text))
 
 
 def rq(method, target, obj=None, body=None, close=False, headers=()):
@@ -251,26 +249,10 @@ def stop_gracefully(server, what):
 
 # ---- libfiu -------------------------------------------------------------------------
 
-def preloaded(pid):
-    """Is libfiu's libc wrapper (fiu_posix_preload.so) mapped into pid?"""
-    try:
-        with open(f"/proc/{pid}/maps") as f:
-            return "fiu_posix_preload" in f.read()
-    except OSError:
-        return False
-
-
 def fiu_all(server, fiu, lines):
     """Send libfiu commands to every process of the program that serves a
     control FIFO (at least one). Raises unless libfiu said 0 to each."""
-    reached = 0
-    for pid in group_members(server.pid):
-        ctl = fiu.control(pid)
-        if ctl.present():
-            for line in lines:
-                ctl.command(line)
-            reached += 1
-    if not reached:
+    if not fiu_command_all(server, fiu, lines):
         raise AssertionError("no process of the program serves a libfiu control FIFO"
                              + dead_note(server))
 
@@ -278,30 +260,12 @@ def fiu_all(server, fiu, lines):
 def fiu_ready(server, fiu):
     """Wait for the control FIFO; skip when libfiu's preload is not in the
     program (a static binary, a runtime without the C library)."""
-    fiu.control(server.pid).wait()
-    if not any(preloaded(p) for p in group_members(server.pid)):
-        pytest.skip("libfiu's preload library is not mapped into the program (a static "
-                    "binary, or one that does not call the C library): faults cannot be "
-                    "injected into it")
+    missing = fiu_missing(server, fiu)
+    if missing:
+        pytest.skip(missing)
 
 
 # ---- clients in threads ---------------------------------------------------------------
-
-def in_thread(fn):
-    """Run fn() in a daemon thread; returns (thread, box) with box['result']
-    or box['error'] once it ends."""
-    box = {}
-
-    def run():
-        try:
-            box["result"] = fn()
-        except BaseException as e:  # noqa: B902 (handed to the caller)
-            box["error"] = e
-
-    t = threading.Thread(target=run, daemon=True)
-    t.start()
-    return t, box
-
 
 class Writer(threading.Thread):
     """A client that changes items one request at a time on a kept-alive
@@ -472,16 +436,9 @@ def server_unread(server_port, client_sock):
     and the program has not read yet (its socket's receive queue in
     /proc/net/tcp), or None when that socket is not found."""
     mine = client_sock.getsockname()[1]
-    for name in ("tcp", "tcp6"):
-        try:
-            with open(f"/proc/net/{name}") as f:
-                lines = f.read().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            p = line.split()
-            if len(p) > 4 and _hexport(p[1]) == server_port and _hexport(p[2]) == mine:
-                return int(p[4].split(":")[1], 16)
+    for p in tcp_table():
+        if len(p) > 4 and _hexport(p[1]) == server_port and _hexport(p[2]) == mine:
+            return int(p[4].split(":")[1], 16)
     return None
 
 
@@ -495,25 +452,3 @@ def wait_server_read(server_port, client_sock, timeout):
         if time.monotonic() > deadline:
             return False
         time.sleep(0.01)
-
-
-def fd_count(server):
-    """Descriptors open in every process of the program's group."""
-    n = 0
-    for pid in group_members(server.pid):
-        try:
-            n += len(os.listdir(f"/proc/{pid}/fd"))
-        except OSError:
-            pass
-    return n
-
-
-def wait_fds_at_most(server, bound, timeout):
-    """Poll until the program holds at most `bound` descriptors. Returns the
-    last count and whether it got there."""
-    deadline = time.monotonic() + timeout
-    while True:
-        n = fd_count(server)
-        if n <= bound or time.monotonic() > deadline or not server.alive():
-            return n, n <= bound
-        time.sleep(0.05)

@@ -2,8 +2,9 @@
 or right after sending all of it, before reading the answer."""
 import pytest
 
-from itemsfaults import (JSON, call, create, dead_note, fd_count, item, list_all, padded,
-                         same_item, wait_fds_at_most, wait_server_read)
+from inject import fd_count, wait_fds_at_most
+from itemsfaults import (JSON, call, create, dead_note, item, list_all, padded, same_item,
+                         wait_server_read)
 from osnet_harness.httpclient import Conn, chunked, request
 from osnet_harness.net import rst_close
 from osnet_harness.timeouts import T
@@ -35,7 +36,8 @@ def upload(name, framing, whole):
 def test_client_resets_mid_upload(launcher):
     """Expectation: after a first create, the program's descriptors are
     counted (/proc, every process of its group). Six clients, one after
-    another, each POST a valid 60000-byte item (padded with spaces;
+    another, each POST a valid 60000-byte item (spaces after its closing
+    brace, so that the first 30000 bytes are a valid object too;
     Content-Length or chunked): four send 30000 bytes of it, wait until the
     program has read them (its socket's receive queue is empty, or 5 s
     passed) and reset (SO_LINGER 0: RST); two send all of it and reset

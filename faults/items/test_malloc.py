@@ -4,21 +4,15 @@ faults/proxy/test_malloc.py: windows in which malloc, calloc and realloc
 fail, every call or a quarter of them, while requests come one at a time
 and a burst of clients at once."""
 import json
-import time
 
 import pytest
 
-from inject import Fiu
-from itemsfaults import (ERROR_CODES, check_acked, create, dead_note, fiu_all, fiu_ready,
-                         in_thread, item, parse, rq, same_item)
+from inject import BURST, Fiu, malloc_scenario
+from itemsfaults import ERROR_CODES, check_acked, create, fiu_ready, item, parse, rq, same_item
 from osnet_harness.httpclient import Conn, HttpError, ProtocolError
-from osnet_harness.launch import describe_status, group_members
 from osnet_harness.timeouts import T
 
-MM_POINTS = ("libc/mm/malloc", "libc/mm/calloc", "libc/mm/realloc")
 WINDOWS = ((1.0, 6), (0.25, 40))  # (probability, requests one at a time)
-BURST = 8
-AFTER = 12
 
 
 class Probe:
@@ -26,10 +20,12 @@ class Probe:
     (new connection), GET of a known item (kept-alive connection), PATCH of
     another known item's quantity (new connection), GET /items?limit=5
     (kept-alive), GET /healthz (new connection). It remembers what was
-    acknowledged, refused (5xx) or left without an answer."""
+    acknowledged, refused (5xx) or left without an answer. With `shape`,
+    every request has that one shape."""
 
-    def __init__(self, server, known, patched, read_timeout, who="request"):
+    def __init__(self, server, known, patched, read_timeout, who="request", shape=None):
         self.server = server
+        self.shape = shape
         self.who = who            # how a report names its requests
         self.known = known        # an item only read
         self.patched = patched    # an item whose quantity the PATCHes set
@@ -44,12 +40,12 @@ class Probe:
             self.kept.close()
             self.kept = None
 
-    def one(self, shape=None):
+    def one(self):
         """Send the next request; returns ('ok' | '5xx' | 'closed', detail).
         Raises AssertionError for a wrong answer or none at all."""
         i = self.n
         self.n += 1
-        shape = i % 5 if shape is None else shape
+        shape = i % 5 if self.shape is None else self.shape
         name = f"mm-{i}"
         if shape == 0:
             obj = item(name, i)
@@ -140,15 +136,6 @@ class Probe:
             self.kept = None
 
 
-def mm(server, fiu, prob):
-    fiu_all(server, fiu, [f"enable_random name={p},probability={prob}" if prob < 1
-                          else f"enable name={p}" for p in MM_POINTS])
-
-
-def mm_off(server, fiu):
-    fiu_all(server, fiu, [f"disable name={p}" for p in MM_POINTS])
-
-
 @pytest.mark.req("ITEMS-134")
 def test_malloc_failures(launcher, workdir):
     """Expectation: the program runs under fiu-run; two items are created
@@ -171,84 +158,30 @@ def test_malloc_failures(launcher, workdir):
     fiu = Fiu(workdir, control=True)
     s = launcher.start(wrap=fiu.wrap())
     fiu_ready(s, fiu)
-    pids = group_members(s.pid)
     known = create(s, item("mm-known", 1), "before the fault")
     patched = create(s, item("mm-patched", 2), "before the fault")
     probe = Probe(s, known, patched, read_timeout=T(20))
+    bursts = []
+
+    def burst(w):
+        # POSTs and GETs on new connections, with names of their own ("mm-<n>").
+        clients = [Probe(s, known, patched, probe.read_timeout, shape=0 if j % 2 == 0 else 1,
+                         who=f"burst client {j + 1} of {BURST}, request") for j in range(BURST)]
+        for j, b in enumerate(clients):
+            b.n = 100000 * (w + 1) + 10 * j
+        bursts.extend(clients)
+        return clients
+
     try:
-        for _ in range(5):
-            outcome, detail = probe.one()
-            if outcome != "ok":
-                raise AssertionError(f"before any fault, request #{probe.n} got {outcome} "
-                                     f"({detail})" + dead_note(s) + "\n" + s.stderr_block())
-        seen = []
-        for w, (prob, count) in enumerate(WINDOWS):
-            label = ("while every malloc, calloc and realloc failed" if prob >= 1 else
-                     f"while malloc, calloc and realloc failed with probability {prob}")
-            burst = [Probe(s, known, patched, probe.read_timeout,
-                           who=f"burst client {j + 1} of {BURST}, request") for j in range(BURST)]
-            for j, b in enumerate(burst):
-                b.n = 100000 * (w + 1) + 10 * j  # names of their own ("mm-<n>")
-            steps = [[lambda b=b, j=j: b.one(shape=0 if j % 2 == 0 else 1)
-                      for j, b in enumerate(burst)]] + [[probe.one]] * count
-            mm(s, fiu, prob)
-            on = True
-            try:
-                for fns in steps:
-                    runs = [in_thread(fn) for fn in fns]
-                    patience = T(3) if prob >= 1 else probe.read_timeout + T(5)
-                    deadline = time.monotonic() + patience
-                    for t, _ in runs:
-                        t.join(max(0.0, deadline - time.monotonic()))
-                    stalled = any(t.is_alive() for t, _ in runs)
-                    if stalled:
-                        on = False
-                        mm_off(s, fiu)
-                        for t, _ in runs:
-                            t.join(probe.read_timeout + T(5))
-                        if any(t.is_alive() for t, _ in runs):
-                            raise AssertionError(f"{label}: a request was neither answered nor "
-                                                 f"closed, even after memory came back"
-                                                 + dead_note(s) + "\n" + s.stderr_block())
-                    for _, box in runs:
-                        if "error" in box:
-                            if isinstance(box["error"], AssertionError):
-                                raise AssertionError(f"{label}: {box['error']}" + dead_note(s)
-                                                     + "\n" + s.stderr_block()) from None
-                            raise box["error"]
-                        outcome, detail = box["result"]
-                        if outcome != "ok" or stalled:
-                            seen.append((label, outcome, detail))
-                    if stalled or not s.alive():
-                        break
-            finally:
-                for b in burst:
-                    b.close()
-                if on:
-                    try:
-                        mm_off(s, fiu)
-                    except AssertionError:
-                        s.wait_exit(T(5))  # nobody reads the FIFO: the program is gone
-            if not s.alive():
-                raise AssertionError(f"the program died ({describe_status(s.proc.returncode)}) "
-                                     f"{label}\n" + s.stderr_block())
-            for b in burst:
-                probe.created.update(b.created)
-                probe.refused += b.refused
-                probe.unknown += b.unknown
-        gone = [p for p in pids if p not in group_members(s.pid)]
-        if gone:
-            raise AssertionError(f"process(es) {gone} of the program died while memory ran out\n"
-                                 + s.stderr_block())
-        probe.close()
-        for k in range(AFTER):
-            outcome, detail = probe.one()
-            if outcome != "ok":
-                raise AssertionError(f"memory is back, yet request #{probe.n} (number {k + 1} "
-                                     f"after) got {outcome} ({detail}): every request must "
-                                     f"succeed again" + dead_note(s) + "\n" + s.stderr_block())
+        seen = malloc_scenario(s, fiu, probe, "the service", burst, windows=WINDOWS, before=5)
     finally:
         probe.close()
+    if isinstance(seen, str):
+        pytest.skip(seen)
+    for b in bursts:
+        probe.created.update(b.created)
+        probe.refused += b.refused
+        probe.unknown += b.unknown
     if not seen:
         pytest.skip("every request was answered correctly while malloc, calloc and realloc "
                     "failed: the program does not allocate through the C library's malloc "

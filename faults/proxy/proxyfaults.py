@@ -4,15 +4,16 @@
   its own, so a fault folder's conftest can re-export its fixtures (the
   scenarios then start the program exactly as the conformance tests do);
 - descriptor accounting over every process of the program (nginx's master
-  and worker), with the TCP state of each socket for the failure report;
+  and worker: inject.fd_count()), with the TCP state of each socket for the
+  failure report;
 - OriginProcess: the harness's fake origin in a process of its own, so that
   it can be killed with SIGKILL in the middle of a response and started
   again on the same port;
 - HttpOrigin: our HTTP server (build/bin/http) as an origin whose accept
   calls fail on demand (libfiu plus our shim, through the control FIFO);
-- the malloc scenario that proxy, lb and sidecar share (libfiu's libc/mm
-  points switched on, then off, in every process of the program), and
-  malloc_test(), the part of their tests around it;
+- Probe, the requests of the malloc scenario (inject.malloc_scenario())
+  that proxy, lb and sidecar share, and malloc_test(), the part of their
+  tests around it;
 - fetch_new(): one request on a new connection that must get a complete
   response; answered_by(): one that must get a given origin's 200.
 """
@@ -25,16 +26,16 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import zlib
 
 import pytest
 
-from inject import Fiu
+from inject import (BURST, Fiu, dead_note, fd_count, malloc_scenario, tcp_table,  # noqa: F401
+                    wait_fds_at_most)
 from osnet_harness.httpclient import (Conn, HttpError, ProtocolError, fetch, get, request,
                                      show)
-from osnet_harness.launch import describe_status, free_port, group_members
+from osnet_harness.launch import free_port, group_members
 from osnet_harness.net import rst_close
 from osnet_harness.specs import ROOT
 from osnet_harness.timeouts import T
@@ -63,12 +64,6 @@ def load_fixtures(component):
     sys.modules[name] = mod
     spec.loader.exec_module(mod)
     return mod
-
-
-def dead_note(server):
-    if server.alive():
-        return ""
-    return f" The program exited ({describe_status(server.proc.returncode)})."
 
 
 def fetch_new(server, rq, what, why="", addr=None):
@@ -113,16 +108,9 @@ def _addr(hexaddr):
 def tcp_sockets():
     """{inode: (state, local, remote)} of every TCP socket the kernel lists."""
     out = {}
-    for name in ("tcp", "tcp6"):
-        try:
-            with open(f"/proc/net/{name}") as f:
-                lines = f.read().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            p = line.split()
-            if len(p) > 9:
-                out[p[9]] = (TCP_STATES.get(int(p[3], 16), p[3]), _addr(p[1]), _addr(p[2]))
+    for p in tcp_table():
+        if len(p) > 9:
+            out[p[9]] = (TCP_STATES.get(int(p[3], 16), p[3]), _addr(p[1]), _addr(p[2]))
     return out
 
 
@@ -143,10 +131,6 @@ def process_fds(server):
                 pass
         out[pid] = targets
     return out
-
-
-def fd_count(server):
-    return sum(len(t) for t in process_fds(server).values())
 
 
 def describe_fds(server):
@@ -185,18 +169,6 @@ def expect_no_fd_leak(server, base, before, slack, after):
             f"{base + slack} are allowed (idle pooled connections): descriptors of cut "
             f"exchanges are left open.{dead_note(server)}\nbefore:\n{before}\nnow:\n"
             + describe_fds(server))
-
-
-def wait_fds_at_most(server, bound, timeout):
-    """Poll until the program holds at most `bound` descriptors (closing
-    after an exchange ends may take a loop turn or two). Returns the last
-    count and whether it got there."""
-    deadline = time.monotonic() + timeout
-    while True:
-        n = fd_count(server)
-        if n <= bound or time.monotonic() > deadline or not server.alive():
-            return n, n <= bound
-        time.sleep(0.05)
 
 
 # ---- an origin that can be killed ---------------------------------------------
@@ -321,18 +293,6 @@ def rst(conn):
 
 # ---- memory running out (libfiu's libc/mm points) ------------------------------
 
-MM_POINTS = ("libc/mm/malloc", "libc/mm/calloc", "libc/mm/realloc")
-
-
-def preloaded(pid):
-    """Is libfiu's libc wrapper (fiu_posix_preload.so) mapped into process pid?"""
-    try:
-        with open(f"/proc/{pid}/maps") as f:
-            return "fiu_posix_preload" in f.read()
-    except OSError:
-        return False
-
-
 class Probe:
     """Requests of three shapes, one at a time, each checked: GET /echo on a
     new connection, POST /echo with a 100 KB body on a new connection, and
@@ -426,141 +386,6 @@ class Probe:
             self.kept = None
 
 
-def mm_command(server, fiu, line):
-    """Send one libfiu command to every process of the program that serves a
-    control FIFO. Returns the pids reached."""
-    reached = []
-    for pid in group_members(server.pid):
-        ctl = fiu.control(pid)
-        if ctl.present():
-            ctl.command(line)
-            reached.append(pid)
-    return reached
-
-
-def _in_thread(fn):
-    """Run fn() in a thread; returns (thread, box): box['result'] or box['error']."""
-    box = {}
-
-    def run():
-        try:
-            box["result"] = fn()
-        except BaseException as e:  # noqa: B902 (handed to the caller)
-            box["error"] = e
-
-    t = threading.Thread(target=run, daemon=True)
-    t.start()
-    return t, box
-
-
-BURST = 8  # connections opened at once at the start of each window
-
-
-def malloc_scenario(server, fiu, probe, what, windows=((1.0, 6), (0.25, 36)), after=12,
-                    patience=None):
-    """Memory runs out in windows: in each, libfiu makes malloc, calloc and
-    realloc fail (every call, or with a probability) in every process of the
-    program while requests come: first BURST at once on new connections (a
-    program that keeps pools of what one exchange needs must allocate for
-    that many), then `count` one at a time from `probe`. While every call
-    fails, requests not answered within `patience` end the window early
-    (memory comes back: with nothing at all to allocate, a program may be
-    unable even to accept); every request must be answered correctly, with
-    a 5xx, or closed, within probe.read_timeout. Then `after` requests must
-    all be answered correctly.
-    Returns [(window, outcome, detail)] for the requests the fault touched,
-    or a skip reason (str) when libfiu is not in the program. Raises
-    AssertionError on a crash, a hang or a wrong answer."""
-    patience = T(3) if patience is None else patience
-    fiu.control(server.pid).wait()
-    pids = group_members(server.pid)
-    if not any(preloaded(p) for p in pids):
-        return ("libfiu's preload library is not mapped into the program (a static binary, or "
-                "one that does not use the C library): malloc failures cannot be injected")
-    # Before: the program works (and has set itself up: pools, buffers).
-    for k in range(3):
-        outcome, detail = probe.one()
-        if outcome != "ok":
-            raise AssertionError(f"{what}: before any fault, request #{probe.n} got {outcome} "
-                                 f"({detail})" + dead_note(server) + "\n" + server.stderr_block())
-    seen = []
-    for w, (prob, count) in enumerate(windows):
-        label = ("while every malloc, calloc and realloc failed" if prob >= 1 else
-                 f"while malloc, calloc and realloc failed with probability {prob}")
-        # GETs and POSTs on new connections (shapes 0 and 1 of Probe), with
-        # targets of their own.
-        burst = [Probe(probe.addr, probe.read_timeout, start=10000 * (w + 1) + 4 * j + 2 * (j % 2))
-                 for j in range(BURST)]
-        steps = [[b.one for b in burst]] + [[probe.one]] * count
-        for p in MM_POINTS:
-            mm_command(server, fiu, f"enable_random name={p},probability={prob}" if prob < 1
-                       else f"enable name={p}")
-        on = True
-        try:
-            for fns in steps:
-                runs = [_in_thread(fn) for fn in fns]
-                deadline = time.monotonic() + (patience if prob >= 1 else probe.read_timeout + T(5))
-                for t, _ in runs:
-                    t.join(max(0.0, deadline - time.monotonic()))
-                stalled = any(t.is_alive() for t, _ in runs)
-                if stalled:
-                    # Not answered in time: memory comes back, and the
-                    # requests must be answered or closed now.
-                    on = False
-                    for p in MM_POINTS:
-                        mm_command(server, fiu, f"disable name={p}")
-                    for t, _ in runs:
-                        t.join(probe.read_timeout + T(5))
-                    if any(t.is_alive() for t, _ in runs):
-                        raise AssertionError(f"{what}, {label}: a request was neither answered "
-                                             f"nor closed, even after memory came back"
-                                             + dead_note(server) + "\n" + server.stderr_block())
-                for _, box in runs:
-                    if "error" in box:
-                        if isinstance(box["error"], AssertionError):
-                            raise AssertionError(f"{what}, {label}: {box['error']}"
-                                                 + (" (it waited past the window, memory back)"
-                                                    if stalled else "")
-                                                 + dead_note(server) + "\n"
-                                                 + server.stderr_block()) from None
-                        raise box["error"]
-                    outcome, detail = box["result"]
-                    if outcome != "ok" or stalled:
-                        seen.append((label, outcome + (" after a stall" if stalled else ""),
-                                     detail))
-                if stalled or not server.alive():
-                    break
-        finally:
-            for b in burst:
-                b.close()
-            if on:
-                try:
-                    for p in MM_POINTS:
-                        mm_command(server, fiu, f"disable name={p}")
-                except AssertionError:
-                    # No one reads the FIFO: the program is gone or going (said below).
-                    server.wait_exit(T(5))
-        if not server.alive():
-            raise AssertionError(f"{what}: the program died "
-                                 f"({describe_status(server.proc.returncode)}) {label}\n"
-                                 + server.stderr_block())
-    gone = [p for p in pids if p not in group_members(server.pid)]
-    if gone:
-        raise AssertionError(f"{what}: process(es) {gone} of the program died while memory ran "
-                             f"out (the program lives on through its other processes)\n"
-                             + server.stderr_block())
-    probe.close()
-    for k in range(after):
-        outcome, detail = probe.one()
-        if outcome != "ok":
-            raise AssertionError(f"{what}: memory is back, yet request #{probe.n} (number "
-                                 f"{k + 1} after) got {outcome} ({detail}): every request must "
-                                 f"be answered again" + dead_note(server) + "\n"
-                                 + server.stderr_block())
-    probe.close()
-    return seen
-
-
 UPSTREAM_TIMEOUT = 5  # --upstream-timeout of malloc_test(): a lost request still gets a 504
 
 NOT_REACHED = ("every request was answered correctly while malloc, calloc and realloc "
@@ -579,8 +404,15 @@ def malloc_test(launcher, workdir, what, args=(), then=None):
     s = launcher.start(wrap=fiu.wrap(), args=["--upstream-timeout", str(UPSTREAM_TIMEOUT),
                                               *args])
     probe = Probe(s.addr, read_timeout=UPSTREAM_TIMEOUT + T(20))
+
+    def burst(w):
+        # GETs and POSTs on new connections (shapes 0 and 1 of Probe), with
+        # targets of their own.
+        return [Probe(s.addr, probe.read_timeout, start=10000 * (w + 1) + 4 * j + 2 * (j % 2))
+                for j in range(BURST)]
+
     try:
-        seen = malloc_scenario(s, fiu, probe, what)
+        seen = malloc_scenario(s, fiu, probe, what, burst)
     finally:
         probe.close()
     if isinstance(seen, str):

@@ -19,8 +19,12 @@
  * a replacement is a few lines, often a wrapper around the correct one. It
  * is not a reference (impl/items/ is): simple and plain beats fast here.
  *
- * --storage, --db and --threads are accepted and ignored: the items always
- * live in memory, each connection has a thread of its own.
+ * The items live in memory (an array in id order under one mutex), and with
+ * --storage sqlite --db PATH also in an SQLite database (WAL,
+ * synchronous=FULL, AUTOINCREMENT ids): each change is committed there
+ * before it is made in the array and acknowledged, and the array is loaded
+ * from the database at start. --threads is accepted and ignored: each
+ * connection has a thread of its own.
  */
 #ifndef OSNET_BROKEN_ITEMS_COMMON_H
 #define OSNET_BROKEN_ITEMS_COMMON_H
@@ -35,6 +39,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -68,7 +73,16 @@
 enum it_route { IT_R_LIST, IT_R_ITEM, IT_R_METRICS, IT_R_HEALTH, IT_R_OTHER, IT_NROUTES };
 enum it_level { IT_DEBUG, IT_INFO, IT_WARN, IT_ERROR };
 enum it_kind { IT_POST, IT_PUT, IT_PATCH };
-enum it_store_err { IT_OK = 0, IT_ENOTFOUND = -1, IT_ECONFLICT = -2, IT_EFULL = -3, IT_ENOMEM = -4 };
+enum it_store_err {
+	IT_OK = 0,
+	IT_ENOTFOUND = -1,
+	IT_ECONFLICT = -2,
+	IT_EFULL = -3,   /* --max-items reached, or the disk is full: 503 */
+	IT_ENOMEM = -4,
+	IT_EBUSY = -5,   /* the database is locked: 503 */
+	IT_EIO = -6,     /* the database failed (I/O error, corruption): 500 */
+};
+enum it_op { IT_OP_CREATE, IT_OP_REPLACE, IT_OP_REMOVE }; /* a change written to the database */
 
 /* A growable text; oom is set (and the text left as it was) when an
  * append could not get memory. */
@@ -180,6 +194,14 @@ struct it_hooks {
 	int (*name_taken)(const char *name, int64_t except);
 	int (*full)(size_t n);            /* with n items stored, is there room for none? */
 	size_t (*stored)(void);           /* the items_stored gauge */
+	/* SQLite (--storage sqlite) */
+	const char *db_pragmas;           /* run once the database is open */
+	const char *db_schema;            /* creates the table if it is not there */
+	int (*db_open)(const char *path); /* open, configure, load the items: 0 or -1 (logged) */
+	int64_t (*db_last_id)(void);      /* the largest id ever given out, or -1 */
+	/* writes one change in a transaction of its own (store locked): IT_OK or IT_E* */
+	int (*db_write)(int op, const struct it_item *item);
+	int (*db_commit)(void);           /* COMMIT: an SQLite result code */
 	/* rate limiting */
 	int (*limited_route)(int route);
 	int (*limit)(const struct it_req *r, struct it_reply *rp); /* 1: rp is the 429 */
@@ -652,6 +674,19 @@ static struct {
 	int64_t last_id; /* the largest id ever given out */
 } it_store = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
+/* The SQLite database behind the array (see "SQLite storage" below). */
+static struct {
+	sqlite3 *h;
+	int on;          /* --storage sqlite: every change goes through db_write */
+} it_db;
+
+/* With SQLite, writes the change to the database first (store locked): a
+ * change the database refused is made nowhere. Returns IT_OK or IT_E*. */
+static inline int it_persist(int op, const struct it_item *item)
+{
+	return it_db.on ? items.db_write(op, item) : IT_OK;
+}
+
 /* The index of the first item whose id is > after. */
 static inline size_t it_store_after(int64_t after)
 {
@@ -711,10 +746,12 @@ static inline int it_store_create(struct it_item *item)
 			else
 				it_store.v = v, it_store.cap = cap;
 		}
-		if (rc == IT_OK) {
+		if (rc == IT_OK) { /* room made first: once committed, nothing can fail */
 			item->id = items.next_id();
-			it_store.v[it_store.n++] = *item;
+			rc = it_persist(IT_OP_CREATE, item);
 		}
+		if (rc == IT_OK)
+			it_store.v[it_store.n++] = *item;
 	}
 	pthread_mutex_unlock(&it_store.lock);
 	return rc;
@@ -755,7 +792,7 @@ static inline int it_store_replace(const struct it_item *item)
 		rc = IT_ENOTFOUND;
 	else if (items.name_taken(item->name, item->id))
 		rc = IT_ECONFLICT;
-	else
+	else if ((rc = it_persist(IT_OP_REPLACE, item)) == IT_OK)
 		it_store.v[i] = *item;
 	pthread_mutex_unlock(&it_store.lock);
 	return rc;
@@ -763,14 +800,15 @@ static inline int it_store_replace(const struct it_item *item)
 
 static inline int it_store_remove(int64_t id)
 {
+	int rc = IT_ENOTFOUND;
 	pthread_mutex_lock(&it_store.lock);
 	long i = it_store_find(id);
-	if (i >= 0) {
+	if (i >= 0 && (rc = it_persist(IT_OP_REMOVE, &it_store.v[i])) == IT_OK) {
 		memmove(&it_store.v[i], &it_store.v[i + 1], (it_store.n - (size_t)i - 1) * sizeof *it_store.v);
 		it_store.n--;
 	}
 	pthread_mutex_unlock(&it_store.lock);
-	return i >= 0 ? IT_OK : IT_ENOTFOUND;
+	return rc;
 }
 
 static inline size_t it_store_count(void)
@@ -779,6 +817,250 @@ static inline size_t it_store_count(void)
 	size_t n = it_store.n;
 	pthread_mutex_unlock(&it_store.lock);
 	return n;
+}
+
+/* ---- SQLite storage (--storage sqlite --db PATH) ----
+ *
+ * The array above stays where every read looks; the database makes it
+ * durable. Each change is written there first, in a transaction of its own
+ * (BEGIN IMMEDIATE, the statement, COMMIT) with the store locked, and made
+ * in the array only once COMMIT returned OK. With journal_mode=WAL and
+ * synchronous=FULL, COMMIT returns after the log was synced: an
+ * acknowledged change survives SIGKILL, and a change the database refused
+ * (an I/O error, a full disk) is made nowhere. At start the array is loaded
+ * from the database. One connection, used under the store's lock: simple
+ * rather than fast.
+ */
+
+/* The table: AUTOINCREMENT keeps the largest id ever inserted in
+ * sqlite_sequence, deleted rows' included, so ids are not reused after a
+ * restart. The tags are a JSON array of strings. Names are unique, but
+ * that is name_taken()'s check on the array (the store is locked, and the
+ * array and the table hold the same items): no UNIQUE here, so that the
+ * check has one place. */
+#define IT_DB_SCHEMA                                                            \
+	"CREATE TABLE IF NOT EXISTS items ("                                    \
+	"id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, "            \
+	"price REAL NOT NULL, quantity INTEGER NOT NULL, tags TEXT NOT NULL)"
+
+/* WAL, and the log synced at every COMMIT (NORMAL would sync only at
+ * checkpoints: a commit could be lost by a power cut, though not by a
+ * kill). busy_timeout: wait for another process's lock rather than fail
+ * at once. */
+#define IT_DB_PRAGMAS "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;"
+
+/* A failed SQLite call as the store's error (and so its status). */
+static inline int it_db_status(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_FULL: return IT_EFULL;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED: return IT_EBUSY;
+	case SQLITE_NOMEM: return IT_ENOMEM;
+	default: return IT_EIO;
+	}
+}
+
+/* The item's tags as a JSON array (malloc'd), or NULL when memory ran out. */
+static inline char *it_tags_text(const struct it_item *item)
+{
+	json_t *a = json_array();
+	for (int i = 0; a && i < item->ntags; i++)
+		if (json_array_append_new(a, json_string(item->tags[i])) < 0) {
+			json_decref(a);
+			a = NULL;
+		}
+	char *s = it_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return s;
+}
+
+/* Reads the tags column back into item. Returns 0, or -1 when it is not
+ * what it_tags_text() writes. */
+static inline int it_tags_read(const char *text, struct it_item *item)
+{
+	json_t *a = json_loads(text ? text : "", 0, NULL);
+	int rc = json_is_array(a) && json_array_size(a) <= IT_TAGS_MAX ? 0 : -1;
+	for (size_t i = 0; rc == 0 && i < json_array_size(a); i++) {
+		json_t *t = json_array_get(a, i);
+		if (!json_is_string(t) || json_string_length(t) >= sizeof item->tags[i])
+			rc = -1;
+		else
+			memcpy(item->tags[i], json_string_value(t), json_string_length(t) + 1);
+	}
+	if (rc == 0)
+		item->ntags = (int)json_array_size(a);
+	json_decref(a);
+	return rc;
+}
+
+/* The largest id ever given out: sqlite_sequence's, which AUTOINCREMENT
+ * keeps. Returns it (0 for a table that never had a row), or -1. */
+static inline int64_t it_db_last_id(void)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t last = -1;
+	if (sqlite3_prepare_v2(it_db.h, "SELECT seq FROM sqlite_sequence WHERE name = 'items'", -1,
+			       &st, NULL) == SQLITE_OK) {
+		int rc = sqlite3_step(st);
+		last = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : rc == SQLITE_DONE ? 0 : -1;
+	}
+	sqlite3_finalize(st);
+	return last;
+}
+
+/* Loads every item of the database into the (empty) array, and the id
+ * counter. Returns 0 or -1 (logged). */
+static inline int it_db_load(void)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(it_db.h, "SELECT id, name, price, quantity, tags FROM items ORDER BY id",
+				    -1, &st, NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct it_item item;
+		memset(&item, 0, sizeof item);
+		const char *name = (const char *)sqlite3_column_text(st, 1);
+		item.id = sqlite3_column_int64(st, 0);
+		item.price = sqlite3_column_double(st, 2);
+		item.quantity = sqlite3_column_int64(st, 3);
+		if (name == NULL || strlen(name) >= sizeof item.name ||
+		    it_tags_read((const char *)sqlite3_column_text(st, 4), &item) < 0) {
+			rc = SQLITE_CORRUPT;
+			break;
+		}
+		memcpy(item.name, name, strlen(name) + 1);
+		if (it_store.n == it_store.cap) {
+			size_t cap = it_store.cap ? it_store.cap * 2 : 64;
+			struct it_item *v = realloc(it_store.v, cap * sizeof *v);
+			if (v == NULL) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			it_store.v = v;
+			it_store.cap = cap;
+		}
+		it_store.v[it_store.n++] = item;
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		it_log(IT_ERROR, "cannot read the items from the database: %s", sqlite3_errstr(rc));
+		return -1;
+	}
+	int64_t last = items.db_last_id();
+	if (last < 0) {
+		it_log(IT_ERROR, "cannot read the last id from the database: %s",
+		       sqlite3_errmsg(it_db.h));
+		return -1;
+	}
+	it_store.last_id = last;
+	if (it_store.n && it_store.v[it_store.n - 1].id > last)
+		it_store.last_id = it_store.v[it_store.n - 1].id;
+	return 0;
+}
+
+/* Opens (or creates) the database at path, configures it, creates the
+ * table and loads the items. Returns 0, or -1 after logging why. */
+static inline int it_db_open(const char *path)
+{
+	sqlite3 *h = NULL;
+	int rc = sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				 SQLITE_OPEN_FULLMUTEX, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_extended_result_codes(h, 1);
+		rc = sqlite3_exec(h, items.db_pragmas, NULL, NULL, NULL);
+	}
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(h, items.db_schema, NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		it_log(IT_ERROR, "cannot open the database %s: %s", path,
+		       h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
+		sqlite3_close(h);
+		return -1;
+	}
+	it_db.h = h;
+	if (it_db_load() < 0) {
+		sqlite3_close(h);
+		it_db.h = NULL;
+		return -1;
+	}
+	it_db.on = 1;
+	return 0;
+}
+
+/* Runs the statement of one change. Returns an SQLite result code. */
+static inline int it_db_change(int op, const struct it_item *item)
+{
+	static const char *const sql[] = {
+		[IT_OP_CREATE] = "INSERT INTO items (id, name, price, quantity, tags) VALUES (?1, ?2, ?3, ?4, ?5)",
+		[IT_OP_REPLACE] = "UPDATE items SET name = ?2, price = ?3, quantity = ?4, tags = ?5 WHERE id = ?1",
+		[IT_OP_REMOVE] = "DELETE FROM items WHERE id = ?1",
+	};
+	char *tags = NULL;
+	if (op != IT_OP_REMOVE && (tags = it_tags_text(item)) == NULL)
+		return SQLITE_NOMEM;
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(it_db.h, sql[op], -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(st, 1, item->id);
+	if (rc == SQLITE_OK && tags)
+		rc = sqlite3_bind_text(st, 2, item->name, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK && tags)
+		rc = sqlite3_bind_double(st, 3, item->price);
+	if (rc == SQLITE_OK && tags)
+		rc = sqlite3_bind_int64(st, 4, item->quantity);
+	if (rc == SQLITE_OK && tags)
+		rc = sqlite3_bind_text(st, 5, tags, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_DONE)
+		rc = SQLITE_OK;
+	sqlite3_finalize(st);
+	free(tags);
+	return rc;
+}
+
+/* COMMIT: returns only once the log is synced (synchronous=FULL). */
+static inline int it_db_commit(void)
+{
+	return sqlite3_exec(it_db.h, "COMMIT", NULL, NULL, NULL);
+}
+
+/* Writes one change in a transaction of its own; anything that fails rolls
+ * it back, so the database holds all of the change or none. Called with
+ * the store locked. Returns IT_OK or IT_E*. */
+static inline int it_db_write(int op, const struct it_item *item)
+{
+	sqlite3 *h = it_db.h;
+	if (h == NULL)
+		return IT_EIO;
+	if (!sqlite3_get_autocommit(h)) /* a failed ROLLBACK before left it open */
+		sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
+	int rc = sqlite3_exec(h, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = it_db_change(op, item);
+	if (rc == SQLITE_OK)
+		rc = items.db_commit();
+	if (rc == SQLITE_OK)
+		return IT_OK;
+	if (!sqlite3_get_autocommit(h))
+		sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
+	it_log(IT_ERROR, "the database refused a change: %s", sqlite3_errstr(rc));
+	return it_db_status(rc);
+}
+
+/* Closes the database at the end of a graceful stop: closing the last
+ * connection checkpoints the log into the database and removes it. */
+static inline void it_db_close(void)
+{
+	pthread_mutex_lock(&it_store.lock);
+	if (it_db.h) {
+		if (!sqlite3_get_autocommit(it_db.h))
+			sqlite3_exec(it_db.h, "ROLLBACK", NULL, NULL, NULL);
+		int rc = sqlite3_close(it_db.h);
+		if (rc != SQLITE_OK)
+			it_log(IT_ERROR, "closing the database: %s", sqlite3_errstr(rc));
+		it_db.h = NULL;
+	}
+	pthread_mutex_unlock(&it_store.lock);
 }
 
 /* ---- rate limiting: a token bucket per client address ---- */
@@ -1250,6 +1532,7 @@ static inline void it_store_error(struct it_reply *rp, int rc)
 	case IT_ENOTFOUND: items.error(rp, 404, NULL, "no such item"); break;
 	case IT_ECONFLICT: items.error(rp, 409, NULL, "another item has this name"); break;
 	case IT_EFULL: items.error(rp, 503, NULL, "the store is full"); break;
+	case IT_EBUSY: items.error(rp, 503, NULL, "the store is busy"); break;
 	default: items.error(rp, 500, NULL, "the store failed"); break;
 	}
 }
@@ -2280,9 +2563,13 @@ static inline int items_main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sa.sa_handler = items.on_sigint;
 	sigaction(SIGINT, &sa, NULL);
-	int lfd = it_listen(it_cfg.host, items.fixed_port ? items.fixed_port : it_cfg.port);
-	if (lfd < 0)
+	if (strcmp(storage, "sqlite") == 0 && items.db_open(db) < 0)
 		return 1;
+	int lfd = it_listen(it_cfg.host, items.fixed_port ? items.fixed_port : it_cfg.port);
+	if (lfd < 0) {
+		it_db_close();
+		return 1;
+	}
 	if (it_thread(it_sweeper_main, NULL) < 0) {
 		it_log(IT_ERROR, "cannot start the bucket sweeper");
 		return 1;
@@ -2294,6 +2581,7 @@ static inline int items_main(int argc, char **argv)
 	long left = items.drain(it_cfg.shutdown_timeout);
 	if (left > 0)
 		it_log(IT_WARN, "%ld connections cut after the shutdown timeout", left);
+	it_db_close();
 	it_log(IT_INFO, "stopped");
 	_exit(0); /* threads still cut mid-request must not run atexit code with us */
 }
@@ -2337,6 +2625,12 @@ struct it_hooks items = {
 	.name_taken = it_name_taken,
 	.full = it_full,
 	.stored = it_store_count,
+	.db_pragmas = IT_DB_PRAGMAS,
+	.db_schema = IT_DB_SCHEMA,
+	.db_open = it_db_open,
+	.db_last_id = it_db_last_id,
+	.db_write = it_db_write,
+	.db_commit = it_db_commit,
 	.limited_route = it_limited_route,
 	.limit = it_limit,
 	.bucket_key = it_bucket_key,
