@@ -132,7 +132,7 @@ def test_sigterm_under_write_load(launcher, impl, datadir):
             raise AssertionError(f"a loaded client, around SIGTERM: {w.bad[0]}")
     rc = s.wait_exit(T(30))
     if rc != 0:
-        raise AssertionError(f"after SIGTERM under load, the program "
+        raise AssertionError("after SIGTERM under load, the program "
                              + (f"has not exited within {T(30):.0f}s" if rc is None
                                 else describe_status(rc)) + "; expected exit status 0\n"
                              + s.stderr_block())
