@@ -45,7 +45,8 @@ void log_msg(enum log_level level, const char *fmt, ...)
 typedef void log_sink_fn(enum log_level level, const char *msg, void *ctx);
 
 /* Sends every line at or above the current level to sink (NULL: back to
- * stderr). Not thread-safe: call it before threads exist. */
+ * stderr). Not thread-safe: call it while no other thread can log (before
+ * the threads start, or after they are joined). */
 void log_set_sink(log_sink_fn *sink, void *ctx);
 
 #define log_debug(...) log_msg(LOG_LEVEL_DEBUG, __VA_ARGS__)

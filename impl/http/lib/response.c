@@ -29,10 +29,10 @@ const char *resp_reason(int status)
         return "Not Found";
     case 405:
         return "Method Not Allowed";
-    case 409:
-        return "Conflict";
     case 408:
         return "Request Timeout";
+    case 409:
+        return "Conflict";
     case 413:
         return "Content Too Large";
     case 414:

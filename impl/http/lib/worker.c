@@ -65,6 +65,9 @@
 #define TLS_RECORD     (16 * 1024) /* the largest TLS record's plaintext (RFC 8446 §5.1) */
 #define TLS_FILE_CHUNK (64 * 1024) /* file bytes read at once for TLS */
 #define KEEP_BUF_MAX   4096 /* idle connections keep buffers up to this */
+/* The worker's one handler body buffer is kept up to this: most replies
+ * (an item is up to about 10 KB) then cost no malloc. */
+#define BODY_KEEP_MAX (64 * 1024)
 /* A route handler's response body may be this long even when --max-body
  * (the request's limit) is smaller: a page of a listing is larger than
  * any one item a client sends. */
@@ -463,7 +466,7 @@ static int answer(struct conn *c, const struct http_request *req, const char *bo
         }
         h.content_length = buf_len(&w->body);
         rc = queue_response(c, req, &h, buf_peek(&w->body), buf_len(&w->body));
-        if (w->body.cap > KEEP_BUF_MAX)
+        if (w->body.cap > BODY_KEEP_MAX)
             buf_free(&w->body);
         return rc;
     }
@@ -591,7 +594,13 @@ static int conn_process(struct conn *c)
         if (c->phase == P_BODY) {
             rc = take_body(c);
             if (rc >= 400) {
-                rc = queue_status(c, fresh ? req : NULL, rc, NULL);
+                /* The head at the front of in is intact (a body is only
+                 * rewritten after it): parse it again if w->req has served
+                 * other connections since, so the error is counted and
+                 * logged with its method and path. */
+                bool have = fresh || http_parse_request(in_data(c), c->head_len, 0,
+                                                        &w->cfg->limits, req) == (int)c->head_len;
+                rc = queue_status(c, have ? req : NULL, rc, NULL);
                 return rc < 0 ? rc : done + 1;
             }
             if (rc == 0) {

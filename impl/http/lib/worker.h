@@ -16,8 +16,9 @@
  * to the close. Workers share nothing but the read-only configuration, so
  * nothing here takes a lock. */
 
-/* What a program built on the server (impl/items) learns of each request
- * it did not answer itself too: one call per response, whoever wrote it. */
+/* What a program built on the server (impl/items) learns of every
+ * response, its handlers' and those the server wrote itself (400, 404,
+ * 413, ...): one call each. */
 struct http_request_info {
     const struct http_request *req; /* NULL when the head could not be parsed */
     const char *route; /* the pattern of the route that answered ("/items/:id"), or NULL */
