@@ -50,11 +50,19 @@ def test_usage_error_exits_2(launcher, args):
                                      f"message on stderr\ncommand: {s.command_line()}")
 
 
+# The blocker with SO_REUSEPORT stands for a second copy of a server that
+# sets it (ours does, to give each worker thread a listener): the kernel
+# lets any later socket of the same user with the option join the port,
+# so a program that sets it must find out on its own that the port is
+# taken, or a copy started by mistake takes part of the traffic.
 @pytest.mark.req("ITEMS-003")
-def test_port_in_use_exits_1(launcher):
+@pytest.mark.parametrize("reuseport", [False, True], ids=["plain", "reuseport"])
+def test_port_in_use_exits_1(launcher, reuseport):
     port = free_port()
     blocker = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
+        if reuseport:
+            blocker.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         blocker.bind(("127.0.0.1", port))
         blocker.listen(8)
         s = launcher.start(port=port, ready=False)
