@@ -38,14 +38,14 @@ def test_concurrent_creates(fresh):
     def client(k):
         try:
             with Conn(svc.addr) as c:
-                go.wait(T(30))
+                go.wait(T(10))
                 for n in range(per):
                     results[k].append(svc.create(conn=c, name=uname(f"c{k}-{n}"))["id"])
                     if n == 0:
-                        first.wait(T(30))
+                        first.wait(T(10))
         except threading.BrokenBarrierError:
             errors.append(f"client {k}: the {nconn} clients did not all get an answer to their "
-                          f"first create within {T(30):.0f}s while each kept its connection "
+                          f"first create within {T(10):.0f}s while each kept its connection "
                           f"open: connections are not served at the same time")
         except Exception as e:  # reported below, with the others
             errors.append(f"client {k}: {type(e).__name__}: {e}")

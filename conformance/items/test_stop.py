@@ -59,7 +59,7 @@ def scene(start):
 
 @pytest.mark.req("ITEMS-100")
 def test_new_connections_refused(scene):
-    wait_refused(scene.svc.addr, timeout=T(10))
+    wait_refused(scene.svc.addr, timeout=T(5))
     assert scene.svc.server.alive(), ("after SIGTERM with an upload in progress the program "
                                       "exited instead of finishing it\n"
                                       + scene.svc.server.stderr_block())
@@ -69,17 +69,17 @@ def test_new_connections_refused(scene):
 
 @pytest.mark.req("ITEMS-101")
 def test_idle_connections_closed(scene):
-    extra, why = scene.idle.read_eof(timeout=T(10))
+    extra, why = scene.idle.read_eof(timeout=T(5))
     assert why in ("eof", "reset") and not extra, (
         f"the idle keep-alive connection after SIGTERM, with an upload still in progress: "
-        f"{'still open after %.0fs' % T(10) if why == 'timeout' else why}"
+        f"{'still open after %.0fs' % T(5) if why == 'timeout' else why}"
         + (f", after the bytes {show(extra)}" if extra else "")
         + "; expected it closed with nothing sent")
 
 
 @pytest.mark.req("ITEMS-102")
 def test_request_in_progress_finished(scene):
-    wait_refused(scene.svc.addr, timeout=T(10))
+    wait_refused(scene.svc.addr, timeout=T(5))
     r = scene.finish_upload()
     scene.svc.expect(r, 201, "the POST begun before SIGTERM, finished after it")
     got = body_json(r)
@@ -94,7 +94,7 @@ def test_request_in_progress_finished(scene):
 
 @pytest.mark.req("ITEMS-103")
 def test_exit_0_and_log_lines(scene):
-    wait_refused(scene.svc.addr, timeout=T(10))
+    wait_refused(scene.svc.addr, timeout=T(5))
     scene.finish_upload()
     scene.close()
     s = scene.svc.server
@@ -129,10 +129,10 @@ def test_shutdown_timeout_cuts(start):
         svc.wait_gauge("active_connections", 2, "the stalled upload plus the scrape",
                        timeout=T(10))
         svc.server.signal_group(signal.SIGTERM)
-        rc = svc.server.wait_exit(T(15))
+        rc = svc.server.wait_exit(T(8))
         if rc is None:
             raise HttpError(f"with --shutdown-timeout 1 and an upload that never ends, the "
-                            f"program had not exited {T(15):.0f}s after SIGTERM")
+                            f"program had not exited {T(8):.0f}s after SIGTERM")
         assert rc == 0, f"after cutting the stalled request the program ended with " \
                         f"{describe_status(rc)}, expected exit status 0\n" \
                         f"{svc.server.stderr_block()}"
