@@ -551,7 +551,11 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
  * has not fully arrived counts as idle: libmicrohttpd says nothing about a
  * request before its request line. A socket libmicrohttpd has just closed
  * but not yet reported (on_connection) cannot have been reused for another
- * socket: nothing accepts any more, and nothing else opens sockets. */
+ * socket: nothing accepts any more, and nothing else opens sockets. Its
+ * number can have been reused for a file, though: the SQLite store opens
+ * database files during a drain (a new connection of its pool, for a
+ * request in flight). shutdown() on a descriptor that is not a socket
+ * fails with ENOTSOCK and does nothing to the file: harmless. */
 static void close_idle(struct server *s)
 {
     pthread_mutex_lock(&s->lock);

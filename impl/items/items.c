@@ -19,9 +19,12 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -181,17 +184,36 @@ static int on_error_body(void *ctx, int status, struct buf *b, const char **cont
 struct worker_thread {
     struct worker *w;
     struct items_app *app;
+    int listen_fd; /* its SO_REUSEPORT listener (main() closes it) */
     pthread_t tid;
     bool joined;
 };
+
+/* Set by a worker whose event loop failed: main() then exits 1. */
+static atomic_bool worker_failed;
 
 static void *worker_main(void *arg)
 {
     struct worker_thread *t = arg;
     int rc = worker_run(t->w);
 
-    if (rc < 0)
-        items_log(t->app, ITEMS_ERROR, "worker: event loop failed: %s", strerror(-rc));
+    if (rc < 0) {
+        items_log(t->app, ITEMS_ERROR, "worker: event loop failed: %s; stopping the service",
+                  strerror(-rc));
+        /* Nobody accepts on this worker's listener any more, but it is
+         * still open: the kernel would keep handing it 1/N of the new
+         * connections, which would wait in its queue for ever. Shutting
+         * it down makes the kernel refuse them (and reset those queued),
+         * so the other listeners get every new connection. Then the
+         * service stops rather than run on with a thread missing: SIGTERM
+         * to ourselves (blocked in every thread, taken by main()'s
+         * sig_wait_stop()) starts the same graceful stop as an operator's
+         * SIGTERM, which finishes what the other workers have begun; the
+         * exit status is 1, so that a supervisor sees a failure. */
+        atomic_store(&worker_failed, true);
+        shutdown(t->listen_fd, SHUT_RDWR);
+        kill(getpid(), SIGTERM);
+    }
     return NULL;
 }
 
@@ -206,11 +228,13 @@ static void stop_workers(struct items_app *app, struct worker_thread *ts, unsign
 
     for (unsigned i = 0; i < n; i++)
         worker_drain(ts[i].w);
-    /* pthread_timedjoin_np() takes an absolute CLOCK_REALTIME time. */
-    clock_gettime(CLOCK_REALTIME, &deadline);
+    /* Against CLOCK_MONOTONIC (pthread_clockjoin_np, glibc 2.31 and
+     * later), as items-mhd's wait: a step of the wall clock cannot stretch
+     * or cut --shutdown-timeout. */
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
     deadline.tv_sec += (time_t)timeout_s;
     for (unsigned i = 0; i < n; i++)
-        ts[i].joined = pthread_timedjoin_np(ts[i].tid, NULL, &deadline) == 0;
+        ts[i].joined = pthread_clockjoin_np(ts[i].tid, NULL, CLOCK_MONOTONIC, &deadline) == 0;
     for (unsigned i = 0; i < n; i++)
         busy += !ts[i].joined;
     if (busy > 0)
@@ -287,6 +311,7 @@ int main(int argc, char **argv)
     nfds = o.threads;
     for (unsigned i = 0; i < o.threads; i++) {
         ts[i].app = app;
+        ts[i].listen_fd = fds[i];
         rc = worker_create(&cfg, fds[i], &ts[i].w);
         if (rc == 0)
             rc = -pthread_create(&ts[i].tid, NULL, worker_main, &ts[i]);
@@ -306,7 +331,7 @@ int main(int argc, char **argv)
     sig_wait_stop();
     items_log(app, ITEMS_INFO, "stopping");
     stop_workers(app, ts, started, o.shutdown_timeout);
-    status = 0;
+    status = atomic_load(&worker_failed) ? 1 : 0;
 out:
     for (unsigned i = 0; i < o.threads; i++)
         worker_destroy(ts[i].w);

@@ -103,12 +103,28 @@ static bool fail(struct problem *pb, int status, const char *field, const char *
 static bool fail(struct problem *pb, int status, const char *field, const char *fmt, ...)
 {
     va_list ap;
+    int n;
 
     pb->status = status;
     pb->field = field;
     va_start(ap, fmt);
-    vsnprintf(pb->message, sizeof(pb->message), fmt, ap);
+    n = vsnprintf(pb->message, sizeof(pb->message), fmt, ap);
     va_end(ap);
+    /* A message too long is cut at a byte count, which may fall inside a
+     * character (a member name of 70 "€" does not fit): the message would
+     * then not be UTF-8, json_pack() would refuse it and the client would
+     * get a bare 500 instead of its 422. What goes into the message is
+     * UTF-8 (jansson checked the names; parse_object() checks its error
+     * text), so keeping its whole characters and dropping the cut one is
+     * enough. */
+    if (n >= (int)sizeof(pb->message)) {
+        const unsigned char *m = (const unsigned char *)pb->message;
+        size_t len = strlen(pb->message), i = 0, k;
+
+        while (i < len && (k = jlog_utf8_len(m + i, len - i)) > 0)
+            i += k;
+        pb->message[i] = '\0';
+    }
     return false;
 }
 
@@ -218,10 +234,13 @@ static int shortest_digits(double d)
     (128 + JLOG_ESCAPED_MAX(ITEM_NAME_BYTES) + ITEM_TAGS_MAX * (JLOG_ESCAPED_MAX(ITEM_TAG_BYTES) + 3))
 
 /* Writes the JSON text of an item into out (ITEM_JSON_MAX bytes) and
- * returns its length. It allocates nothing, so it cannot fail: a create
- * that the store has committed always gets its 201 (the room for the
- * reply is reserved before the store is asked). The price is printed in
- * the fewest digits that read back exactly. */
+ * returns its length. It allocates nothing, so it cannot fail: a change
+ * the store has committed never gets a 5xx from here (the room for the
+ * reply is reserved before the store is asked). That is all the core can
+ * promise: the front end may still fail to send the reply (no memory for
+ * its output buffer, or for MHD_create_response()), and then the
+ * connection closes without an answer, never with an error status. The
+ * price is printed in the fewest digits that read back exactly. */
 static size_t item_write(const struct item *it, char *out)
 {
     size_t n = 0;
@@ -267,7 +286,8 @@ static int reply_item(struct items_reply *rp, int status, const struct item *it)
 
 /* Makes sure the reply of an item fits in rp->body without allocating,
  * before a change is made: once the store has committed, the client must
- * hear of it. False (500, nothing changed) when it cannot. */
+ * not be told the change failed. False (500, nothing changed) when it
+ * cannot. */
 static bool reserve_item_reply(struct items_reply *rp, struct problem *pb)
 {
     char *tail;
@@ -387,7 +407,11 @@ static bool patch_overflow(char *body, size_t n, size_t end)
 }
 
 /* Parses the body: one JSON object, UTF-8, without duplicate member names
- * (else 400). NULL after filling *pb. */
+ * (else 400). NULL after filling *pb. JSON_ALLOW_NUL lets a string value
+ * hold \u0000 (which the validator then refuses as a control character,
+ * 422), but jansson refuses a NUL inside a member name whatever the flags:
+ * {"a\u0000b":1} is a 400 here, although RFC 8259 allows it. Such a name
+ * can be no member of an item anyway. */
 static json_t *parse_object(const struct items_request *rq, struct problem *pb)
 {
     const size_t flags = JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL;
@@ -691,7 +715,10 @@ static int update(struct items_app *app, const struct items_request *rq, struct 
         return reply_problem(rp, &pb);
     /* A patch applies to what is stored now. Two patches of one item at
      * once may both read the old item; the last write wins, as it would
-     * had they come one after the other. */
+     * had they come one after the other. The stored item is written back
+     * whole, its name included: a patch that does not touch the name can
+     * still get 409 when the item was renamed between the read and the
+     * write and another item has taken the old name meanwhile. */
     if (mode == BODY_PATCH)
         rc = app->store->ops->get(app->store, id, &it);
     it.id = id;
@@ -743,7 +770,9 @@ static int hexval(char c)
 }
 
 /* Percent-decodes s[0..n) into out (cap bytes, NUL-terminated). False when
- * it does not fit or holds a broken escape. */
+ * it does not fit, holds a broken escape, or holds a NUL (%00): the
+ * callers read out as a C string, which would end there, so that
+ * "limit=5%00x" would pass for "limit=5". */
 static bool url_decode(const char *s, size_t n, char *out, size_t cap)
 {
     size_t len = 0;
@@ -756,6 +785,8 @@ static bool url_decode(const char *s, size_t n, char *out, size_t cap)
             c = (char)(hexval(s[i + 1]) << 4 | hexval(s[i + 2]));
             i += 2;
         }
+        if (c == '\0')
+            return false;
         if (len + 1 >= cap)
             return false;
         out[len++] = c;
@@ -813,7 +844,9 @@ int items_list(struct items_app *app, const struct items_request *rq, struct ite
     int64_t after;
     size_t n = 0;
     int more = 0, rc;
-    char cursor[32];
+    /* The end of the body: the fixed text and a cursor, an id up to
+     * 2^63-1 (an int64_t in decimal takes at most 20 characters). */
+    char tail[sizeof("],\"next_cursor\":\"\"}") + 20];
 
     if (!take_token(app, rq, &pb) || !list_params(rq, &limit, &after, &pb))
         return reply_problem(rp, &pb);
@@ -839,11 +872,11 @@ int items_list(struct items_app *app, const struct items_request *rq, struct ite
     /* The cursor is the last id of this page: the next page starts after
      * it, whatever was created or deleted in between (keyset paging). */
     if (more && n > 0)
-        snprintf(cursor, sizeof(cursor), "],\"next_cursor\":\"%" PRId64 "\"}", page[n - 1].id);
+        snprintf(tail, sizeof(tail), "],\"next_cursor\":\"%" PRId64 "\"}", page[n - 1].id);
     else
-        snprintf(cursor, sizeof(cursor), "],\"next_cursor\":null}");
+        snprintf(tail, sizeof(tail), "],\"next_cursor\":null}");
     if (rc == 0)
-        rc = append(rp->body, cursor);
+        rc = append(rp->body, tail);
     free(page);
     if (rc < 0)
         return reply_error(rp, 500, "the reply does not fit", NULL);

@@ -79,7 +79,8 @@ int items_health(struct items_app *app, const struct items_request *rq, struct i
 
 /* Writes the JSON error object {"error":{"code":..,"message":..}} of a
  * status into b (the front ends use it for what their server answers on
- * its own: 400, 404, 405, 408, 413, 431, 501, ...). Returns 0 or -ENOBUFS. */
+ * its own: 400, 404, 405, 408, 413, 431, 501, ...). Returns 0, -ENOBUFS
+ * (b is too small) or -ENOMEM (jansson could not allocate). */
 int items_error_body(int status, struct buf *b);
 
 /* The route labels of the metrics and log lines. */

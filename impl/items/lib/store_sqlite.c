@@ -105,6 +105,7 @@ struct sql_store {
     char *path;
     uint64_t max_items;
     pthread_mutex_t write_mu; /* one write transaction at a time */
+    int scrub_pending;        /* under write_mu: a wal_scrub() failed, retry it */
     pthread_mutex_t mu;       /* guards the pool: idle, nidle, nopen */
     pthread_cond_t cv;        /* a connection came back or a slot freed */
     struct sql_conn *idle;
@@ -146,12 +147,18 @@ static void set_err(char *err, size_t errlen, const char *path, sqlite3 *db, int
         snprintf(err, errlen, "%s: %s", path, db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 }
 
-/* Runs a statement that returns no rows to its end. */
+/* Runs a statement that returns no rows to its end, then resets it and
+ * clears its parameters: the texts are bound SQLITE_STATIC (no copy), so
+ * a statement left bound would point at a caller's buffer after the call
+ * returned and freed it. Every use binds every parameter again; cleared,
+ * a use that forgot one would store NULL (refused: the columns are NOT
+ * NULL) rather than read freed memory. */
 static int run(sqlite3_stmt *st)
 {
     int rc = sqlite3_step(st);
 
     sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : sql_err(rc);
 }
 
@@ -277,20 +284,6 @@ static void pool_give(struct sql_store *s, struct sql_conn *c)
     pthread_mutex_unlock(&s->mu);
 }
 
-/* Starts a write: takes a connection (*c, NULL when none could be had),
- * waits for this process's other writers, and runs BEGIN IMMEDIATE. */
-static int tx_begin(struct sql_store *s, struct sql_conn **c)
-{
-    int rc = pool_take(s, c);
-
-    if (rc != STORE_OK) {
-        *c = NULL;
-        return rc;
-    }
-    pthread_mutex_lock(&s->write_mu);
-    return run((*c)->st[ST_BEGIN]);
-}
-
 /* Called after a COMMIT failed with an I/O error, inside write_mu.
  *
  * When it was the fsync of the WAL that failed, every frame of the
@@ -298,16 +291,25 @@ static int tx_begin(struct sql_store *s, struct sql_conn **c)
  * file: SQLite only left them out of the WAL index, so no connection sees
  * them. But the operating system keeps those bytes, and if the process is
  * killed now, the next start rebuilds the index from the file, finds a
- * complete transaction and brings back the item that was answered with a
- * 500. The next successful write would overwrite those frames; this makes
- * that happen now, with a transaction that changes a page and changes it
- * back (SQLite writes nothing for an UPDATE that leaves the bytes as they
- * were): its frame breaks the checksum chain the old frames need. If its
- * own fsync fails too, its frame changes nothing either way. (Against a
+ * complete transaction and brings back the change that was answered with
+ * a 500. The next successful write would overwrite those frames; this
+ * makes that happen now, with a transaction that changes a page and
+ * changes it back (SQLite writes nothing for an UPDATE that leaves the
+ * bytes as they were): its frame breaks the checksum chain the old frames
+ * need.
+ *
+ * If only its own fsync fails, its frame was written all the same and has
+ * done the job. If its write fails, the old frames are still whole, and a
+ * kill -9 before the next successful write would bring the change back;
+ * so the scrub stays pending (s->scrub_pending) and tx_begin() runs it
+ * again at the start of the next write transaction, before that one
+ * writes anything (a write that writes nothing, such as a DELETE of an
+ * absent id, would not overwrite them). Until a scrub succeeds, no other
+ * change is written. Returns 0 or the scrub's STORE_E* code. (Against a
  * power cut nothing helps: the failed fsync may or may not have put the
  * frames on disk, which is why a 500 promises nothing about the change.)
  * A rare path: sqlite3_exec, no prepared statements. */
-static void wal_scrub(struct sql_conn *c)
+static int wal_scrub(struct sql_store *s, struct sql_conn *c)
 {
     int rc = sqlite3_exec(c->db,
                           "BEGIN IMMEDIATE;"
@@ -318,6 +320,30 @@ static void wal_scrub(struct sql_conn *c)
 
     if (rc != SQLITE_OK && !sqlite3_get_autocommit(c->db))
         run(c->st[ST_ROLLBACK]);
+    /* An fsync that failed again is retried too: harmless, and simpler
+     * than telling which step of the COMMIT failed. */
+    s->scrub_pending = rc != SQLITE_OK;
+    return sql_err(rc);
+}
+
+/* Starts a write: takes a connection (*c, NULL when none could be had),
+ * waits for this process's other writers, finishes a pending scrub (see
+ * wal_scrub()), and runs BEGIN IMMEDIATE. */
+static int tx_begin(struct sql_store *s, struct sql_conn **c)
+{
+    int rc = pool_take(s, c);
+
+    if (rc != STORE_OK) {
+        *c = NULL;
+        return rc;
+    }
+    pthread_mutex_lock(&s->write_mu);
+    if (s->scrub_pending) {
+        rc = wal_scrub(s, *c);
+        if (rc != STORE_OK)
+            return rc; /* this write fails: the fault is still there */
+    }
+    return run((*c)->st[ST_BEGIN]);
 }
 
 /* Ends a write begun by tx_begin: COMMIT when rc is STORE_OK, else (or
@@ -339,7 +365,7 @@ static int tx_end(struct sql_store *s, struct sql_conn *c, int rc)
     if (rc != STORE_OK && !sqlite3_get_autocommit(c->db))
         run(c->st[ST_ROLLBACK]);
     if (commit_failed)
-        wal_scrub(c);
+        wal_scrub(s, c);
     pthread_mutex_unlock(&s->write_mu);
     pool_give(s, c);
     return rc;
@@ -433,6 +459,8 @@ static int bind_item(sqlite3_stmt *st, int first, const struct item *it, const c
         rc = sqlite3_bind_int64(st, first + 2, it->quantity);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_text(st, first + 3, tags, -1, SQLITE_STATIC);
+    if (rc != SQLITE_OK)
+        sqlite3_clear_bindings(st); /* not run(): see run() */
     return sql_err(rc);
 }
 

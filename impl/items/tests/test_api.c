@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <sqlite3.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -205,6 +206,11 @@ static void test_list_bad_parameters(void **state)
         "cursor=1.0",
         "cursor=007",
         "cursor=9223372036854775808",
+        /* A NUL would end the decoded text early: not "1", not "5". */
+        "cursor=1%00zz",
+        "cursor=1%00",
+        "limit=5%00",
+        "limit=5%00zz",
     };
     struct items_app *app = app_new(100, 0, 0);
 
@@ -217,6 +223,8 @@ static void test_list_bad_parameters(void **state)
     }
     assert_int_equal(list(app, "limit=100"), 200);
     assert_int_equal(list(app, "limit=1"), 200);
+    /* A name holding a NUL is another parameter's: ignored. */
+    assert_int_equal(list(app, "limit%00=500"), 200);
     /* A cursor past the end: an empty last page. */
     assert_int_equal(list(app, "cursor=9223372036854775807"), 200);
     assert_string_equal(R.text, "{\"items\":[],\"next_cursor\":null}");
@@ -262,6 +270,77 @@ static void test_list_is_keyset(void **state)
     assert_true(seen[0] == first && seen[1] == first + 1 && seen[2] == first + 2);
     assert_true(seen[3] == first + 4 && seen[4] == first + 5 && seen[5] > first + 5);
     items_app_close(app);
+}
+
+/* A core on SQLite at path (created when missing). */
+static struct items_app *sqlite_app_new(const char *path)
+{
+    struct items_config cfg = {.storage = ITEMS_SQLITE,
+                               .db_path = path,
+                               .max_items = 100,
+                               .log_level = ITEMS_ERROR,
+                               .log_fd = -1};
+    struct items_app *app = NULL;
+    char err[256];
+
+    if (items_app_open(&cfg, &app, err, sizeof(err)) != 0)
+        fail_msg("items_app_open: %s", err);
+    return app;
+}
+
+/* Ids go up to 2^63-1, and so do cursors: the list's body holds the
+ * largest whole. SQLite's AUTOINCREMENT counter (sqlite_sequence) is set
+ * just below the largest id, so that the next creates get the last ids. */
+/* REQ: ITEMS-031 */
+/* REQ: ITEMS-032 */
+static void test_list_largest_ids(void **state)
+{
+    char dir[] = "/tmp/osnet-api-XXXXXX", path[64], p[80], query[64];
+    static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+    struct items_app *app;
+    sqlite3 *db;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/items.db", dir);
+    app = sqlite_app_new(path);
+    assert_int_equal(post(app, "{\"name\":\"first\",\"price\":1}", &R), 201);
+    items_app_close(app);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "UPDATE sqlite_sequence SET seq = 9223372036854775805"
+                                  " WHERE name = 'items'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_close(db), SQLITE_OK);
+
+    app = sqlite_app_new(path);
+    assert_int_equal(post(app, "{\"name\":\"a\",\"price\":1}", &R), 201);
+    assert_true(jint(&R, "id") == INT64_MAX - 1);
+    assert_string_equal(R.location, "/items/9223372036854775806");
+    assert_int_equal(post(app, "{\"name\":\"b\",\"price\":1}", &R), 201);
+    assert_true(jint(&R, "id") == INT64_MAX);
+    assert_int_equal(get(app, "9223372036854775807"), 200);
+    /* No id is left: the store is full. */
+    assert_int_equal(post(app, "{\"name\":\"c\",\"price\":1}", &R), 503);
+    /* Page by page, the cursors being the largest ids. */
+    assert_int_equal(list(app, "limit=2"), 200);
+    assert_int_equal(json_array_size(json_object_get(R.json, "items")), 2);
+    assert_string_equal(jstr(&R, "next_cursor"), "9223372036854775806");
+    snprintf(query, sizeof(query), "limit=1&cursor=%s", jstr(&R, "next_cursor"));
+    assert_int_equal(list(app, query), 200);
+    assert_int_equal(json_array_size(json_object_get(R.json, "items")), 1);
+    assert_true(json_is_null(json_object_get(R.json, "next_cursor")));
+    assert_int_equal(list(app, "limit=1&cursor=9223372036854775805"), 200);
+    assert_string_equal(jstr(&R, "next_cursor"), "9223372036854775806");
+    assert_int_equal(list(app, "cursor=9223372036854775807"), 200);
+    assert_string_equal(R.text, "{\"items\":[],\"next_cursor\":null}");
+    items_app_close(app);
+    for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+        snprintf(p, sizeof(p), "%s%s", path, suffix[i]);
+        unlink(p);
+    }
+    rmdir(dir);
 }
 
 /* One call of each item operation, whatever its answer (404, 422...). */
@@ -563,6 +642,7 @@ int main(void)
         cmocka_unit_test(test_list_pages),
         cmocka_unit_test(test_list_bad_parameters),
         cmocka_unit_test(test_list_is_keyset),
+        cmocka_unit_test(test_list_largest_ids),
         cmocka_unit_test(test_rate_limit),
         cmocka_unit_test(test_no_rate_limit_by_default),
         cmocka_unit_test(test_max_items),

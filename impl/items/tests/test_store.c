@@ -32,8 +32,16 @@ struct fixture {
     struct store *s;
 };
 
-/* The I/O failure injected into SQLite now (see inject()). */
-enum fault { FAULT_NONE, FAULT_WRITE_EIO, FAULT_WRITE_ENOSPC, FAULT_SYNC_EIO };
+/* The I/O failure injected into SQLite now (see inject()).
+ * FAULT_SYNC_THEN_WRITE_EIO: the next fdatasync fails, and from then on
+ * every write (a failed COMMIT's fsync, then its scrub's write). */
+enum fault {
+    FAULT_NONE,
+    FAULT_WRITE_EIO,
+    FAULT_WRITE_ENOSPC,
+    FAULT_SYNC_EIO,
+    FAULT_SYNC_THEN_WRITE_EIO
+};
 
 static volatile enum fault fault;
 
@@ -596,7 +604,9 @@ static ssize_t faulty_pwrite64(int fd, const void *buf, size_t n, off_t off)
 
 int fdatasync(int fd)
 {
-    if (fault == FAULT_SYNC_EIO) {
+    if (fault == FAULT_SYNC_EIO || fault == FAULT_SYNC_THEN_WRITE_EIO) {
+        if (fault == FAULT_SYNC_THEN_WRITE_EIO)
+            fault = FAULT_WRITE_EIO;
         errno = EIO;
         return -1;
     }
@@ -735,6 +745,64 @@ static void test_failed_fsync_leaves_no_trace(void **state)
     create(s, make("lost", 2, 0, 0));
 }
 
+/* In a child: a create whose fsync fails and whose scrub cannot write
+ * either, then, once the fault is gone, a write that writes nothing of
+ * its own (a DELETE of an absent id), then SIGKILL. Exits with the number
+ * of the step that went wrong. */
+static void scrub_fault_child(struct fixture *f)
+{
+    struct store *s;
+    struct item kept = make("kept", 1, 0, 0), lost = make("lost", 2, 0, 0), got;
+
+    if (store_open(f, BIG_MAX, &s) != STORE_OK)
+        _exit(1);
+    if (s->ops->create(s, &kept) != STORE_OK)
+        _exit(2);
+    inject(FAULT_SYNC_THEN_WRITE_EIO);
+    if (s->ops->create(s, &lost) != STORE_EIO)
+        _exit(3);
+    inject(FAULT_NONE);
+    if (s->ops->remove(s, kept.id + 1000) != STORE_ENOTFOUND)
+        _exit(4);
+    if (s->ops->get(s, kept.id + 1, &got) != STORE_ENOTFOUND)
+        _exit(5);
+    kill(getpid(), SIGKILL);
+    _exit(6);
+}
+
+/* REQ: ITEMS-130 */
+/* REQ: ITEMS-131 */
+static void test_failed_scrub_is_retried(void **state)
+{
+    struct fixture *f = *state;
+    int status;
+
+    /* The scrub after a failed fsync could not write: it must be done
+     * before the next write transaction, even one that changes nothing,
+     * or a kill -9 brings the change answered with an error back. */
+    f->s->ops->close(f->s);
+    f->s = NULL;
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        scrub_fault_child(f);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    if (!WIFSIGNALED(status))
+        fail_msg("child stopped at step %d", WEXITSTATUS(status));
+    assert_int_equal(WTERMSIG(status), SIGKILL);
+
+    assert_int_equal(store_open(f, BIG_MAX, &f->s), STORE_OK);
+    struct store *s = f->s;
+    struct item page[4];
+    size_t n;
+    int more;
+    assert_int_equal(s->ops->list(s, 0, page, 4, &n, &more), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(page[0].name, "kept");
+    assert_int_equal(count(s), 1);
+}
+
 static void test_strerror(void **state)
 {
     (void)state;
@@ -765,6 +833,7 @@ int main(void)
         BOTH(test_concurrent_creates),
         ON(sqlite, test_write_errors_roll_back_and_recover),
         ON(sqlite, test_failed_fsync_leaves_no_trace),
+        ON(sqlite, test_failed_scrub_is_retried),
         cmocka_unit_test(test_strerror),
     };
 

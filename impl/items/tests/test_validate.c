@@ -273,6 +273,28 @@ static void test_unknown_members_and_id(void **state)
     /* A member name that is not ASCII comes back as it was sent. */
     assert_int_equal(post_body(with("\"\xc3\xa9t\xc3\xa9\":1")), 422);
     assert_422(&R, "\xc3\xa9t\xc3\xa9");
+    /* One too long for the error's message, which is cut: at a character
+     * boundary, so the message is still UTF-8 and the 422 a 422 (70 "€",
+     * and "a" then 50 U+1F600, both cut inside a character). */
+    {
+        static const char *const names[] = {
+            "\xe2\x82\xac", /* € */
+            "\xf0\x9f\x98\x80",
+        };
+        for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+            char name[512] = "", extra[600];
+            size_t len = 0;
+
+            if (k == 1)
+                name[len++] = 'a';
+            for (int i = 0; i < (k == 0 ? 70 : 50); i++, len += strlen(names[k]))
+                memcpy(name + len, names[k], strlen(names[k]));
+            name[len] = '\0';
+            snprintf(extra, sizeof(extra), "\"%s\":1", name);
+            assert_int_equal(post_body(with(extra)), 422);
+            assert_422(&R, name);
+        }
+    }
     assert_int_equal(post_body(with("\"id\":1")), 422);
     assert_422(&R, "id");
     assert_int_equal(post_body(with("\"id\":null")), 422);
