@@ -690,6 +690,36 @@ static void test_write_errors_roll_back_and_recover(void **state)
     assert_string_equal(page[2].name, "renamed-sync");
 }
 
+/* Runs child(f) in a forked process that must end killed by SIGKILL (a
+ * crash with a fault still on), then reopens the database and checks that
+ * only the item "kept" survived: the change answered with an error must
+ * not come back with the restart. */
+static void crash_then_only_kept(struct fixture *f, void (*child)(struct fixture *))
+{
+    struct item page[4];
+    size_t n;
+    int more, status;
+    pid_t pid;
+
+    f->s->ops->close(f->s);
+    f->s = NULL;
+    fflush(NULL);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        child(f);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    if (!WIFSIGNALED(status))
+        fail_msg("child stopped at step %d", WEXITSTATUS(status));
+    assert_int_equal(WTERMSIG(status), SIGKILL);
+
+    assert_int_equal(store_open(f, BIG_MAX, &f->s), STORE_OK);
+    assert_int_equal(f->s->ops->list(f->s, 0, page, 4, &n, &more), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(page[0].name, "kept");
+    assert_int_equal(count(f->s), 1);
+}
+
 /* In a child: one create that works, one whose fsync fails, then SIGKILL
  * with the fault still on. Exits with the number of the step that went
  * wrong. */
@@ -716,33 +746,12 @@ static void fsync_fault_child(struct fixture *f)
 static void test_failed_fsync_leaves_no_trace(void **state)
 {
     struct fixture *f = *state;
-    int status;
 
     /* A failed fsync of the WAL leaves the whole transaction in the file,
      * unseen; a restart must not bring back the item answered with an
      * error. */
-    f->s->ops->close(f->s);
-    f->s = NULL;
-    fflush(NULL);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0)
-        fsync_fault_child(f);
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    if (!WIFSIGNALED(status))
-        fail_msg("child stopped at step %d", WEXITSTATUS(status));
-    assert_int_equal(WTERMSIG(status), SIGKILL);
-
-    assert_int_equal(store_open(f, BIG_MAX, &f->s), STORE_OK);
-    struct store *s = f->s;
-    struct item page[4];
-    size_t n;
-    int more;
-    assert_int_equal(s->ops->list(s, 0, page, 4, &n, &more), STORE_OK);
-    assert_int_equal(n, 1);
-    assert_string_equal(page[0].name, "kept");
-    assert_int_equal(count(s), 1);
-    create(s, make("lost", 2, 0, 0));
+    crash_then_only_kept(f, fsync_fault_child);
+    create(f->s, make("lost", 2, 0, 0));
 }
 
 /* In a child: a create whose fsync fails and whose scrub cannot write
@@ -774,33 +783,10 @@ static void scrub_fault_child(struct fixture *f)
 /* REQ: ITEMS-131 */
 static void test_failed_scrub_is_retried(void **state)
 {
-    struct fixture *f = *state;
-    int status;
-
     /* The scrub after a failed fsync could not write: it must be done
      * before the next write transaction, even one that changes nothing,
      * or a kill -9 brings the change answered with an error back. */
-    f->s->ops->close(f->s);
-    f->s = NULL;
-    fflush(NULL);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0)
-        scrub_fault_child(f);
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    if (!WIFSIGNALED(status))
-        fail_msg("child stopped at step %d", WEXITSTATUS(status));
-    assert_int_equal(WTERMSIG(status), SIGKILL);
-
-    assert_int_equal(store_open(f, BIG_MAX, &f->s), STORE_OK);
-    struct store *s = f->s;
-    struct item page[4];
-    size_t n;
-    int more;
-    assert_int_equal(s->ops->list(s, 0, page, 4, &n, &more), STORE_OK);
-    assert_int_equal(n, 1);
-    assert_string_equal(page[0].name, "kept");
-    assert_int_equal(count(s), 1);
+    crash_then_only_kept(*state, scrub_fault_child);
 }
 
 static void test_strerror(void **state)
