@@ -141,7 +141,7 @@ unit: all
 	@tools/run-unit $(RESULTS) $(UNIT_BINS)
 
 conformance: all
-	@$(OSNET) check --all --suite conformance --quiet --jobs 3 --junit $(RESULTS)/conformance
+	@$(OSNET) check --all --suite conformance --quiet --jobs 4 --junit $(RESULTS)/conformance
 
 faults: all
 	@$(OSNET) check --all --suite faults --quiet --junit $(RESULTS)/faults
