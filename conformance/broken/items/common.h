@@ -1607,21 +1607,27 @@ static inline void it_get(struct it_req *r, struct it_reply *rp)
 		it_reply_item(rp, 200, &item);
 }
 
-/* PUT /items/{id}: a full replace; no create. */
-static inline void it_replace(struct it_req *r, struct it_reply *rp)
+/* PUT and PATCH: the same steps but for where the new item starts from:
+ * nothing (PUT: a full replace, no create) or the stored item (PATCH: a
+ * JSON merge patch, RFC 7396). */
+static inline void it_update(struct it_req *r, struct it_reply *rp, enum it_kind kind)
 {
 	int64_t id;
 	if (items.path_id(r, rp, &id) < 0)
 		return;
-	json_t *obj = it_request_object(r, rp, 0);
+	json_t *obj = it_request_object(r, rp, kind == IT_PATCH);
 	if (obj == NULL)
 		return;
 	struct it_item item;
+	const char *bad;
+	int rc = IT_OK;
 	memset(&item, 0, sizeof item);
 	item.id = id;
-	const char *bad = it_apply(obj, IT_PUT, id, &item);
-	int rc;
-	if (bad)
+	if (kind == IT_PATCH)
+		rc = it_store_get(id, &item);
+	if (rc)
+		it_store_error(rp, rc);
+	else if ((bad = it_apply(obj, kind, id, &item)) != NULL)
 		it_invalid(rp, bad);
 	else if ((rc = it_store_replace(&item)) != IT_OK)
 		it_store_error(rp, rc);
@@ -1630,27 +1636,16 @@ static inline void it_replace(struct it_req *r, struct it_reply *rp)
 	json_decref(obj);
 }
 
-/* PATCH /items/{id}: a JSON merge patch (RFC 7396). */
+/* PUT /items/{id} */
+static inline void it_replace(struct it_req *r, struct it_reply *rp)
+{
+	it_update(r, rp, IT_PUT);
+}
+
+/* PATCH /items/{id} */
 static inline void it_patch(struct it_req *r, struct it_reply *rp)
 {
-	int64_t id;
-	if (items.path_id(r, rp, &id) < 0)
-		return;
-	json_t *obj = it_request_object(r, rp, 1);
-	if (obj == NULL)
-		return;
-	struct it_item item;
-	const char *bad;
-	int rc = it_store_get(id, &item);
-	if (rc)
-		it_store_error(rp, rc);
-	else if ((bad = it_apply(obj, IT_PATCH, id, &item)) != NULL)
-		it_invalid(rp, bad);
-	else if ((rc = it_store_replace(&item)) != IT_OK)
-		it_store_error(rp, rc);
-	else
-		it_reply_item(rp, 200, &item);
-	json_decref(obj);
+	it_update(r, rp, IT_PATCH);
 }
 
 /* DELETE /items/{id} */
