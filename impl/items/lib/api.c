@@ -435,7 +435,10 @@ static json_t *parse_object(const struct items_request *rq, struct problem *pb)
         doc = json_loadb(copy, rq->body_len, flags, &err);
     }
     free(copy);
-    if (doc == NULL && json_error_code(&err) == json_error_out_of_memory) {
+    /* Out of memory, as jansson 2.14 says it: an error code, or, when its
+     * lexer's buffer could not even be allocated, no message at all (line
+     * -1). Every syntax error has a message. */
+    if (doc == NULL && (json_error_code(&err) == json_error_out_of_memory || err.text[0] == '\0')) {
         fail(pb, 500, NULL, "out of memory");
         return NULL;
     }
