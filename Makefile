@@ -58,6 +58,7 @@ USES_items   := http
 
 # Extra link flags of every program and unit test of a component.
 LDLIBS_comp_items := -ljansson -lsqlite3 -lssl -lcrypto
+LDLIBS_comp_kv := -lpthread
 # Extra link flags per program (name without path).
 LDLIBS_echo-uring := -luring
 LDLIBS_http := -lssl -lcrypto
@@ -67,7 +68,7 @@ LDLIBS_broken_https := -lssl -lcrypto
 LDLIBS_broken_items := -ljansson -lsqlite3
 
 .PHONY: all check unit conformance faults pcap trace pcaps bench bench-echo bench-http \
-        sanitize fuzz deps clean help certs testssl bench-proxy bench-items
+        sanitize fuzz deps clean help certs testssl bench-proxy bench-items bench-kv
 all: $(LIB_A) $(COMP_LIBS) $(PROGS) $(UNIT_BINS) $(BROKEN_BINS) $(if $(SHIM_SRC),$(SHIM_SO))
 
 help:
@@ -81,6 +82,7 @@ help:
 	@echo "make bench-http our http server against nginx with wrk -> bench/http.md"
 	@echo "make bench-proxy our proxy and lb against HAProxy and nginx, one thread each -> bench/proxy.md"
 	@echo "make bench-items items and items-mhd x memory and SQLite, read and 90/10 mixes -> bench/items.md"
+	@echo "make bench-kv   our kv against redis-server with redis-benchmark -> bench/kv.md"
 	@echo "make sanitize   ASan+UBSan build, then unit and conformance tests on it"
 	@echo "make fuzz       libFuzzer on the HTTP request/response and RESP parsers, FUZZ_SECONDS=60 each (clang)"
 
@@ -186,7 +188,7 @@ certs:
 testssl: all certs
 	@OSNET_BUILD=$(BUILD) tools/testssl
 
-bench: bench-echo bench-http bench-proxy bench-items
+bench: bench-echo bench-http bench-proxy bench-items bench-kv
 bench-echo: all
 	@bench/echo.sh
 bench-http: all
@@ -195,6 +197,8 @@ bench-proxy: all
 	@$(PY) bench/proxy.py
 bench-items: all
 	@$(PY) bench/items.py
+bench-kv: all
+	@$(PY) bench/kv.py
 
 # Every component with a folder in impl/ and a spec (one still being built
 # has only its library and unit tests), plus https, which has none: it is

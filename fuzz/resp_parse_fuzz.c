@@ -10,7 +10,8 @@
  * to keep offsets, not pointers), parsed requests are dropped from its
  * front. Every way must yield the same requests, with the same arguments,
  * and the same final outcome; every request is checked against the
- * contract (spans inside it, limits, inline arguments free of separators);
+ * contract (spans inside it, limits, plain inline arguments free of
+ * separators and quotes);
  * and the parser's search work stays linear. */
 #include "resp.h"
 
@@ -24,7 +25,7 @@
 static const char *const messages[] = {
     "Protocol error: invalid multibulk length",   "Protocol error: invalid bulk length",
     "Protocol error: too big mbulk count string", "Protocol error: too big bulk count string",
-    "Protocol error: too big inline request",
+    "Protocol error: too big inline request",     "Protocol error: unbalanced quotes in request",
 };
 
 /* Folds v into the running hash h (FNV-1a over its bytes). */
@@ -56,14 +57,21 @@ static void check_request(const struct resp_parser *p, const char *buf, ssize_t 
     }
     for (size_t i = 0; i < p->argc; i++) {
         const struct resp_arg *a = &p->argv[i];
-        CHECK(a->p == buf + a->off && a->off + a->n <= n);
         mix(h, a->off);
         mix(h, a->n);
-        if (p->is_inline) {
+        for (size_t k = 0; k < a->n; k++)
+            mix(h, (uint64_t)(unsigned char)a->p[k]);
+        if (p->is_inline && a->off == RESP_OFF_NONE) {
+            /* Unquoted by the parser: its own bytes, no longer than the
+             * line. */
+            CHECK(a->n < n);
+        } else if (p->is_inline) {
+            CHECK(a->p == buf + a->off && a->off + a->n <= n);
             CHECK(a->n > 0);
             for (size_t k = 0; k < a->n; k++)
-                CHECK(memchr(" \t\r\v\f\n", a->p[k], 6) == NULL);
+                CHECK(memchr(" \t\r\n\"'", a->p[k], 6) == NULL);
         } else {
+            CHECK(a->p == buf + a->off && a->off + a->n <= n);
             CHECK(a->n <= lim->max_bulk);
             /* The framing before the data says its length. */
             char want[32];

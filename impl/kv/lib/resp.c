@@ -41,6 +41,9 @@ void resp_parser_free(struct resp_parser *p)
 {
     free(p->argv);
     p->argv = NULL;
+    free(p->ibuf);
+    p->ibuf = NULL;
+    p->icap = 0;
     p->cap = 0;
     p->argc = 0;
 }
@@ -135,40 +138,167 @@ static int push_arg(struct resp_parser *p, size_t off, size_t n, size_t want)
 static ssize_t done(struct resp_parser *p, const char *buf, size_t end)
 {
     for (size_t i = 0; i < p->argc; i++)
-        p->argv[i].p = buf + p->argv[i].off;
+        if (p->argv[i].off != RESP_OFF_NONE)
+            p->argv[i].p = buf + p->argv[i].off;
     p->state = ST_START;
     p->pos = 0;
     return (ssize_t)end;
 }
 
-static int is_sep(char c)
+/* What separates inline arguments, as redis's sdssplitargs() sees it:
+ * between arguments any isspace() byte is skipped, but an unquoted
+ * argument ends only at a space, tab, CR or LF (so "a\vb" is one argument,
+ * and a VT or FF before it is skipped). */
+static int is_space(char c)
 {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
 }
 
-/* Splits the complete inline line buf[0..end) (its LF at end). */
+static int ends_word(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+#define E_QUOTES "Protocol error: unbalanced quotes in request"
+
+/* Unquotes the argument that starts at line[*i] (not a space) into out, as
+ * sdssplitargs() does: outside quotes bytes are copied up to a space, tab
+ * or CR; "..." copies what is inside, with \n \r \t \b \a \xHH and \<any
+ * other byte> escapes; '...' copies what is inside, with only \' as an
+ * escape; quoted and unquoted parts may follow each other ("a"b is ab),
+ * but a closing quote must be followed by a space or the end of the line.
+ * Stores the argument's length in *outlen and moves *i past it. Returns 0,
+ * or -1 for an unbalanced quote. */
+static int unquote(const char *line, size_t n, size_t *i, char *out, size_t *outlen)
+{
+    size_t k = *i, o = 0;
+    char q = 0; /* the quote we are inside, or 0 */
+
+    for (;;) {
+        if (k == n) {
+            if (q)
+                return -1; /* unterminated quotes */
+            break;
+        }
+        char c = line[k];
+        if (!q) {
+            if (ends_word(c))
+                break;
+            if (c == '"' || c == '\'') {
+                q = c;
+                k++;
+                continue;
+            }
+            out[o++] = c;
+            k++;
+        } else if (c == q) {
+            /* The closing quote must end the argument. */
+            if (k + 1 < n && !is_space(line[k + 1]))
+                return -1;
+            k++;
+            break;
+        } else if (c == '\\' && k + 1 < n && q == '\'') {
+            if (line[k + 1] == '\'') {
+                out[o++] = '\'';
+                k += 2;
+            } else {
+                out[o++] = c;
+                k++;
+            }
+        } else if (c == '\\' && k + 1 < n) {
+            int hi = k + 3 < n ? hex_value(line[k + 2]) : -1;
+            int lo = k + 3 < n ? hex_value(line[k + 3]) : -1;
+            if (line[k + 1] == 'x' && hi >= 0 && lo >= 0) {
+                out[o++] = (char)(hi * 16 + lo);
+                k += 4;
+                continue;
+            }
+            switch (line[k + 1]) {
+            case 'n': c = '\n'; break;
+            case 'r': c = '\r'; break;
+            case 't': c = '\t'; break;
+            case 'b': c = '\b'; break;
+            case 'a': c = '\a'; break;
+            default: c = line[k + 1]; break;
+            }
+            out[o++] = c;
+            k += 2;
+        } else {
+            out[o++] = c;
+            k++;
+        }
+    }
+    *i = k;
+    *outlen = o;
+    return 0;
+}
+
+/* Splits the complete inline line buf[0..end) (its LF at end). An argument
+ * without quotes is a span of buf; one with quotes is unquoted into the
+ * parser's own storage (ibuf, sized once per line: unquoting never makes
+ * an argument longer), and has off RESP_OFF_NONE. */
 static ssize_t finish_inline(struct resp_parser *p, const char *buf, size_t end)
 {
     size_t n = end;
+    int quoted = 0;
+    size_t used = 0; /* bytes of ibuf taken */
 
     if (n > 0 && buf[n - 1] == '\r')
         n--;
+    if (memchr(buf, '"', n) || memchr(buf, '\'', n)) {
+        quoted = 1;
+        if (p->icap < n) {
+            char *ib = realloc(p->ibuf, n);
+            if (!ib)
+                return -ENOMEM; /* the next call splits the line again */
+            p->ibuf = ib;
+            p->icap = n;
+        }
+    }
     for (size_t i = 0; i < n;) {
-        if (is_sep(buf[i])) {
+        if (is_space(buf[i])) {
             i++;
             continue;
         }
-        size_t start = i;
-        while (i < n && !is_sep(buf[i]))
-            i++;
+        size_t start = i, len = 0;
+        int plain = 1;
+        if (quoted) {
+            /* Plain unless a quote shows up before the argument ends. */
+            size_t k = i;
+            while (k < n && !ends_word(buf[k]) && buf[k] != '"' && buf[k] != '\'')
+                k++;
+            plain = k == n || ends_word(buf[k]);
+        }
+        if (plain) {
+            while (i < n && !ends_word(buf[i]))
+                i++;
+            len = i - start;
+        } else if (unquote(buf, n, &i, p->ibuf + used, &len) < 0) {
+            return fail(p, E_QUOTES);
+        }
         if (p->argc == p->lim->max_args)
             return fail(p, "Protocol error: too big inline request");
         /* An inline line is at most max_inline bytes, so at most half as
          * many arguments: size the array once. */
-        int rc = push_arg(p, start, i - start, n / 2 + 1);
+        int rc = push_arg(p, plain ? start : RESP_OFF_NONE, len, n / 2 + 1);
         if (rc < 0) {
             p->argc = 0; /* the next call splits the line again */
             return rc;
+        }
+        if (!plain) {
+            p->argv[p->argc - 1].p = p->ibuf + used;
+            used += len;
         }
     }
     return done(p, buf, end + 1);

@@ -21,15 +21,23 @@
  *   - like redis, the byte after a CR that ends a count or length line, and
  *     the two bytes after a bulk's data, are skipped without being checked
  *     to be LF / CRLF;
- *   - an inline line ends at LF, a CR before it is dropped; its arguments
- *     are split on spaces, tabs, CR, VT and FF. Quotes are NOT interpreted
- *     (redis unquotes "..." and '...' with escapes): `SET k "a b"` is
- *     four arguments here, `k`, `"a` and `b"` after SET. An empty line, or
- *     one of spaces only, is an empty command, which redis ignores.
+ *   - an inline line ends at LF, a CR before it is dropped; it is split
+ *     into arguments as redis's sdssplitargs() does: whitespace (space,
+ *     tab, CR, VT, FF) between arguments is skipped, an unquoted argument
+ *     ends at a space, tab or CR; "..." quotes with the escapes \n \r \t
+ *     \b \a \xHH and \<byte> (that byte), '...' quotes with \' as its only
+ *     escape; quoted and unquoted parts of one argument join ("a"b is ab,
+ *     `SET k "a b"` has three arguments); a closing quote followed by
+ *     anything but whitespace or the end, or a quote never closed, is the
+ *     error "Protocol error: unbalanced quotes in request". Unlike redis
+ *     (whose C-string search for the LF never sees past a NUL), a NUL is an
+ *     ordinary byte. An empty line, or one of spaces only, is an empty
+ *     command, which redis ignores.
  *
- * It never touches a socket and copies nothing: the arguments are spans of
- * the caller's buffer. Only the argument array is allocated, and it never
- * holds more entries than the count limit. */
+ * It never touches a socket and copies nothing but quoted inline arguments:
+ * the other arguments are spans of the caller's buffer. Only the argument
+ * array (never more entries than the count limit) and, for a line with
+ * quotes, one line's worth of unquoted bytes are allocated. */
 
 /* Limits a server enforces on requests; going past one is a protocol error
  * (redis answers it and closes the connection). */
@@ -48,7 +56,11 @@ extern const struct resp_limits resp_default_limits;
 
 /* One argument: n bytes at p, a span of the buffer given to resp_parse()
  * (not NUL-terminated; may hold any byte, NUL and CRLF included). off is
- * the same span as an offset from the start of that buffer. */
+ * the same span as an offset from the start of that buffer, or
+ * RESP_OFF_NONE for an inline argument that had quotes: its unquoted bytes
+ * are the parser's own, valid until the next call. */
+#define RESP_OFF_NONE SIZE_MAX
+
 struct resp_arg {
     const char *p;
     size_t off;
@@ -81,14 +93,18 @@ struct resp_parser {
     size_t nargs;   /* announced multibulk count */
     size_t bulklen; /* length of the bulk being read */
     size_t cap;     /* allocated entries of argv */
+    char *ibuf;     /* unquoted inline arguments */
+    size_t icap;    /* allocated bytes of ibuf */
     char errbuf[48];
 };
 
 /* Prepares p for a new connection. lim (NULL: resp_default_limits) must
- * stay valid while p is used. Allocates nothing. */
+ * stay valid while p is used. Allocates nothing; p must not hold memory from
+ * an earlier use (call resp_parser_free first). */
 void resp_parser_init(struct resp_parser *p, const struct resp_limits *lim);
 
-/* Releases the argument array. p may be initialized again afterwards. */
+/* Releases the argument array and the unquoted bytes. p may be initialized
+ * again afterwards. */
 void resp_parser_free(struct resp_parser *p);
 
 /* Parses one request at buf[0..len), where buf[0] is the first byte of the
@@ -123,6 +139,8 @@ void resp_parser_free(struct resp_parser *p);
  *               "Protocol error: too big inline request"  an inline line
  *                   longer than lim->max_inline, or with more than
  *                   lim->max_args arguments
+ *               "Protocol error: unbalanced quotes in request"  an inline
+ *                   line whose quotes do not pair up
  *             Every later call returns -1 until resp_parser_init().
  *   -ENOMEM   the argument array could not grow; nothing was lost, a later
  *             call retries.

@@ -29,23 +29,28 @@
 #define E_BULK_BIG "Protocol error: too big bulk count string"
 #define E_INLINE_BIG "Protocol error: too big inline request"
 
-/* What one parse answered, kept after the parser has moved on. */
+/* What one parse answered, kept after the parser has moved on: the
+ * arguments' bytes are copied (a quoted inline argument lives in the
+ * parser, not in the buffer). */
 struct answer {
     ssize_t rc;
     char error[64];
     int is_inline;
     size_t argc;
-    struct resp_arg *argv;
+    struct resp_arg *argv; /* p points into bytes */
+    char *bytes;
 };
 
 static void answer_free(struct answer *a)
 {
     free(a->argv);
+    free(a->bytes);
     a->argv = NULL;
+    a->bytes = NULL;
 }
 
 /* Records p's answer rc for the buffer buf (checking that each argument's
- * pointer is its offset in buf). */
+ * pointer is its offset in buf, unless it was unquoted by the parser). */
 static void record(struct answer *a, ssize_t rc, const struct resp_parser *p, const char *buf)
 {
     memset(a, 0, sizeof(*a));
@@ -55,14 +60,26 @@ static void record(struct answer *a, ssize_t rc, const struct resp_parser *p, co
         snprintf(a->error, sizeof(a->error), "%s", p->error);
     }
     if (rc > 0) {
+        size_t total = 0, at = 0;
         a->is_inline = p->is_inline;
         a->argc = p->argc;
         a->argv = calloc(p->argc ? p->argc : 1, sizeof(*a->argv));
         assert_non_null(a->argv);
+        for (size_t i = 0; i < p->argc; i++)
+            total += p->argv[i].n;
+        a->bytes = malloc(total ? total : 1);
+        assert_non_null(a->bytes);
         for (size_t i = 0; i < p->argc; i++) {
-            assert_ptr_equal(p->argv[i].p, buf + p->argv[i].off);
-            assert_true(p->argv[i].off + p->argv[i].n <= (size_t)rc);
+            if (p->argv[i].off == RESP_OFF_NONE) {
+                assert_true(p->is_inline);
+            } else {
+                assert_ptr_equal(p->argv[i].p, buf + p->argv[i].off);
+                assert_true(p->argv[i].off + p->argv[i].n <= (size_t)rc);
+            }
             a->argv[i] = p->argv[i];
+            memcpy(a->bytes + at, p->argv[i].p, p->argv[i].n);
+            a->argv[i].p = a->bytes + at;
+            at += p->argv[i].n;
         }
     }
 }
@@ -77,6 +94,7 @@ static void assert_same(const struct answer *a, const struct answer *b)
         for (size_t i = 0; i < a->argc; i++) {
             assert_int_equal(b->argv[i].off, a->argv[i].off);
             assert_int_equal(b->argv[i].n, a->argv[i].n);
+            assert_memory_equal(b->argv[i].p, a->argv[i].p, a->argv[i].n);
         }
     }
 }
@@ -156,13 +174,16 @@ static void parse(const char *s, size_t n, struct answer *out)
 
 #define PARSE(lit, out) parse(lit, sizeof(lit) - 1, out)
 
-/* Checks argument i of a is the string want (length wn). */
+/* Checks argument i of a is the string want (length wn), and that an
+ * argument that is a span of buf has those bytes there. */
 static void assert_arg(const struct answer *a, const char *buf, size_t i, const char *want,
                        size_t wn)
 {
     assert_true(i < a->argc);
     assert_int_equal(a->argv[i].n, wn);
-    assert_memory_equal(buf + a->argv[i].off, want, wn);
+    assert_memory_equal(a->argv[i].p, want, wn);
+    if (a->argv[i].off != RESP_OFF_NONE)
+        assert_memory_equal(buf + a->argv[i].off, want, wn);
 }
 
 #define ARG(a, buf, i, lit) assert_arg(a, buf, i, lit, sizeof(lit) - 1)
@@ -284,12 +305,12 @@ static void test_inline(void **state)
     ARG(&a, set, 3, "w");
     answer_free(&a);
 
-    /* Quotes are not interpreted: plain splitting (see resp.h). */
-    static const char q[] = "ECHO \"a b\"\r\n";
-    PARSE(q, &a);
-    assert_int_equal(a.argc, 3);
-    ARG(&a, q, 1, "\"a");
-    ARG(&a, q, 2, "b\"");
+    /* VT and FF are skipped between arguments but do not end one, as in
+     * redis's sdssplitargs(). */
+    static const char vt[] = "\v ECHO a\vb\f\r\n";
+    PARSE(vt, &a);
+    assert_int_equal(a.argc, 2);
+    ARG(&a, vt, 1, "a\vb\f");
     answer_free(&a);
 
     /* A NUL byte is part of an argument; a '*' later in the line is not
@@ -305,6 +326,83 @@ static void test_inline(void **state)
     PARSE("GET k\r", &a);
     assert_int_equal(a.rc, -2);
     answer_free(&a);
+}
+
+/* Inline quoting, as redis's sdssplitargs(). Each case is parsed whole,
+ * byte by byte and split everywhere (parse()), so the unquoting does not
+ * depend on how the line arrived. */
+static void test_inline_quotes(void **state)
+{
+    (void)state;
+    struct answer a;
+
+    static const char dq[] = "SET k \"a b\"\r\n";
+    PARSE(dq, &a);
+    assert_int_equal(a.rc, sizeof(dq) - 1);
+    assert_int_equal(a.argc, 3);
+    ARG(&a, dq, 0, "SET");
+    ARG(&a, dq, 1, "k");
+    ARG(&a, dq, 2, "a b");
+    assert_int_equal(a.argv[2].off, RESP_OFF_NONE);
+    answer_free(&a);
+
+    /* Every escape of double quotes; an unknown one is the byte itself; a
+     * \x without two hex digits is an x. */
+    static const char esc[] = "ECHO \"\\n\\r\\t\\b\\a\\\\\\\"\\x41\\xfF\\q\\x4g\\'\"\n";
+    PARSE(esc, &a);
+    assert_int_equal(a.argc, 2);
+    ARG(&a, esc, 1, "\n\r\t\b\a\\\"A\xff" "qx4g'");
+    answer_free(&a);
+
+    /* Single quotes: only \' is an escape; double quotes are plain. */
+    static const char sq[] = "ECHO 'it\\'s \"x\" \\n'\r\n";
+    PARSE(sq, &a);
+    assert_int_equal(a.argc, 2);
+    ARG(&a, sq, 1, "it's \"x\" \\n");
+    answer_free(&a);
+
+    /* Empty quoted arguments; a plain start joins the quoted part after it;
+     * whitespace after a closing quote may be any isspace() byte; plain
+     * arguments around quoted ones stay spans of the buffer. */
+    static const char mix[] = "\"\" '' a\"b c\" d'e'\t\"x\"\vplain\r\n";
+    PARSE(mix, &a);
+    assert_int_equal(a.argc, 6);
+    ARG(&a, mix, 0, "");
+    ARG(&a, mix, 1, "");
+    ARG(&a, mix, 2, "ab c");
+    ARG(&a, mix, 3, "de");
+    ARG(&a, mix, 4, "x");
+    ARG(&a, mix, 5, "plain");
+    assert_int_not_equal(a.argv[5].off, RESP_OFF_NONE);
+    answer_free(&a);
+
+    /* Quotes make CR, LF-free binary and separators data. */
+    static const char bin[] = "ECHO \"a\rb\\x00c\"\r\n";
+    PARSE(bin, &a);
+    assert_int_equal(a.argc, 2);
+    ARG(&a, bin, 1, "a\rb\0c");
+    answer_free(&a);
+
+    /* Unbalanced: never closed, closed and followed by a non-space, a
+     * backslash escaping the closing quote. */
+    ERR("ECHO \"abc\r\n", "Protocol error: unbalanced quotes in request");
+    ERR("ECHO 'abc\n", "Protocol error: unbalanced quotes in request");
+    ERR("ECHO \"a\"b\r\n", "Protocol error: unbalanced quotes in request");
+    ERR("ECHO 'a'b\r\n", "Protocol error: unbalanced quotes in request");
+    ERR("ECHO \"a\\\"\r\n", "Protocol error: unbalanced quotes in request");
+    ERR("ECHO \"a\\\r\n", "Protocol error: unbalanced quotes in request");
+
+    /* A quote inside a line with plain arguments only later. */
+    static const char later[] = "GET k\r\nECHO \"x\"\r\n";
+    struct resp_parser p;
+    resp_parser_init(&p, NULL);
+    assert_int_equal(resp_parse(&p, later, sizeof(later) - 1), 7);
+    assert_int_equal(p.argc, 2);
+    assert_int_equal(resp_parse(&p, later + 7, sizeof(later) - 8), sizeof(later) - 8);
+    assert_int_equal(p.argc, 2);
+    assert_int_equal(p.argv[1].n, 1);
+    assert_memory_equal(p.argv[1].p, "x", 1);
+    resp_parser_free(&p);
 }
 
 /* Several requests in one buffer come out one per call, whatever their
@@ -710,6 +808,7 @@ int main(void)
         cmocka_unit_test(test_unchecked_terminators),
         cmocka_unit_test(test_empty_commands),
         cmocka_unit_test(test_inline),
+        cmocka_unit_test(test_inline_quotes),
         cmocka_unit_test(test_pipelined),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_limits_exact),

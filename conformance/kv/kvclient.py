@@ -1,0 +1,449 @@
+"""A small RESP2 client for the kv tests (conformance/kv, faults/kv).
+
+Import it as `from kv.kvclient import ...` (conformance is on pytest's
+pythonpath and conformance/kv has no __init__.py), or put this folder on
+sys.path as the conftest does.
+
+Replies come back as Python values, one type per RESP2 type, so a test
+cannot take one for another:
+
+    +OK            Simple("OK")          (a str subclass)
+    -ERR x         Error("ERR x")        (not a str: never equal to a value)
+    :5             5                     (int)
+    $3 abc         b"abc"                (bytes)
+    $-1  *-1       None
+    *2 ...         [ ... ]               (list)
+
+Every reply is also kept as the bytes it came in (`Conn.last_raw`), for
+the tests that compare the wire byte for byte. Every wait has a deadline
+through T(); a reply that does not come is reported with what was sent and
+what had arrived, and with a command that reproduces it by hand.
+"""
+import shlex
+import socket
+import time
+
+from osnet_harness.net import connect, printf_escape, rst_close
+from osnet_harness.timeouts import T
+
+
+class KvError(AssertionError):
+    """The program under test did not answer as expected."""
+
+
+class BadReply(KvError):
+    """Bytes that are not a RESP2 reply."""
+
+
+class Simple(str):
+    """A simple string reply (+OK)."""
+
+    def __repr__(self):
+        return f"+{str.__str__(self)}"
+
+
+class Error:
+    """An error reply (-ERR ...): its text without the '-' and the CRLF."""
+
+    def __init__(self, text):
+        self.text = text
+
+    def __eq__(self, other):
+        return isinstance(other, Error) and other.text == self.text
+
+    def __hash__(self):
+        return hash(("Error", self.text))
+
+    def __repr__(self):
+        return f"-{self.text}"
+
+    @property
+    def code(self):
+        """The error prefix: ERR, MISCONF, NOPROTO, ..."""
+        return self.text.split(" ", 1)[0]
+
+
+INCOMPLETE = object()
+
+
+def _arg(a):
+    if isinstance(a, (bytes, bytearray, memoryview)):
+        return bytes(a)
+    if isinstance(a, int):
+        return str(a).encode()
+    return str(a).encode()
+
+
+def encode(*args):
+    """One request as a RESP array of bulk strings (what redis-cli sends)."""
+    parts = [b"*%d\r\n" % len(args)]
+    for a in args:
+        b = _arg(a)
+        parts.append(b"$%d\r\n" % len(b))
+        parts.append(b)
+        parts.append(b"\r\n")
+    return b"".join(parts)
+
+
+def encode_many(commands):
+    return b"".join(encode(*c) for c in commands)
+
+
+def resp(value):
+    """The RESP2 bytes of a reply value (the inverse of the parser), for
+    comparing a whole expected answer with what came: Simple, Error, int,
+    bytes, None (a null bulk) and lists."""
+    if isinstance(value, Simple):
+        return b"+" + value.encode() + b"\r\n"
+    if isinstance(value, Error):
+        return b"-" + value.text.encode() + b"\r\n"
+    if isinstance(value, bool):
+        raise TypeError("no booleans in RESP2")
+    if isinstance(value, int):
+        return b":%d\r\n" % value
+    if value is None:
+        return b"$-1\r\n"
+    if isinstance(value, str):
+        value = value.encode()
+    if isinstance(value, (bytes, bytearray)):
+        return b"$%d\r\n" % len(value) + bytes(value) + b"\r\n"
+    if isinstance(value, (list, tuple)):
+        return b"*%d\r\n" % len(value) + b"".join(resp(v) for v in value)
+    raise TypeError(f"cannot encode {value!r}")
+
+
+def show(data, n=120):
+    """Bytes for a report: repr without the b, long ones cut with their length."""
+    if isinstance(data, (bytes, bytearray)):
+        if len(data) > n:
+            return repr(bytes(data[:n]))[1:] + f"... ({len(data)} bytes)"
+        return repr(bytes(data))[1:]
+    text = repr(data)
+    return text if len(text) <= n else text[:n] + "..."
+
+
+class Parser:
+    """Incremental RESP2 reply parser: feed() bytes, get() replies."""
+
+    def __init__(self):
+        self.buf = bytearray()
+        self.pos = 0
+
+    def feed(self, data):
+        self.buf += data
+
+    def pending(self):
+        """Bytes received and not yet part of a whole reply."""
+        return bytes(self.buf[self.pos:])
+
+    def get(self):
+        """(value, raw bytes) of the next whole reply, or None if it has not
+        all arrived. Raises BadReply on bytes that cannot start a reply."""
+        r = self._parse(self.pos)
+        if r is INCOMPLETE:
+            return None
+        value, end = r
+        raw = bytes(self.buf[self.pos:end])
+        self.pos = end
+        if self.pos > (1 << 20) or self.pos == len(self.buf):
+            del self.buf[:self.pos]
+            self.pos = 0
+        return value, raw
+
+    def _line(self, i):
+        nl = self.buf.find(b"\r\n", i)
+        if nl < 0:
+            return INCOMPLETE, i
+        return bytes(self.buf[i:nl]), nl + 2
+
+    def _int(self, text, kind, i):
+        try:
+            if not text or text != text.strip() or text.startswith(b"+"):
+                raise ValueError
+            return int(text)
+        except ValueError:
+            raise BadReply(f"{kind} {show(text)} is not an integer (reply at offset {i}: "
+                           f"{show(bytes(self.buf[i:i + 60]))})") from None
+
+    def _parse(self, i):
+        if i >= len(self.buf):
+            return INCOMPLETE
+        t = self.buf[i]
+        line, nxt = self._line(i + 1)
+        if line is INCOMPLETE:
+            return INCOMPLETE
+        if t == 0x2B:  # +
+            return Simple(line.decode("latin-1")), nxt
+        if t == 0x2D:  # -
+            return Error(line.decode("latin-1")), nxt
+        if t == 0x3A:  # :
+            return self._int(line, "integer reply", i), nxt
+        if t == 0x24:  # $
+            n = self._int(line, "bulk length", i)
+            if n < 0:
+                if n != -1:
+                    raise BadReply(f"bulk length {n}: only -1 (null) may be negative")
+                return None, nxt
+            end = nxt + n
+            if len(self.buf) < end + 2:
+                return INCOMPLETE
+            if self.buf[end:end + 2] != b"\r\n":
+                raise BadReply(f"a bulk of {n} bytes is not followed by CRLF but by "
+                               f"{show(bytes(self.buf[end:end + 2]))}")
+            return bytes(self.buf[nxt:end]), end + 2
+        if t == 0x2A:  # *
+            n = self._int(line, "array length", i)
+            if n < 0:
+                if n != -1:
+                    raise BadReply(f"array length {n}: only -1 (null) may be negative")
+                return None, nxt
+            items = []
+            j = nxt
+            for _ in range(n):
+                r = self._parse(j)
+                if r is INCOMPLETE:
+                    return INCOMPLETE
+                items.append(r[0])
+                j = r[1]
+            return items, j
+        raise BadReply(f"byte {bytes([t])!r} cannot start a RESP2 reply; received: "
+                       f"{show(bytes(self.buf[i:i + 80]))}")
+
+
+def repro(addr, *commands):
+    """A command that sends the same requests by hand: redis-cli when every
+    argument is printable text, else printf of the RESP bytes into nc."""
+    host, port = addr
+    texts = []
+    for c in commands:
+        try:
+            args = [_arg(a).decode("ascii") for a in c]
+        except UnicodeDecodeError:
+            return repro_raw(addr, encode_many(commands))
+        if any(not a.isprintable() or not a for a in args):
+            return repro_raw(addr, encode_many(commands))
+        texts.append(f"redis-cli -h {host} -p {port} " + shlex.join(args))
+    if len(texts) <= 4:
+        return "; ".join(texts)
+    return repro_raw(addr, encode_many(commands))
+
+
+def repro_raw(addr, data, limit=400):
+    """printf of the bytes into nc, the replies shown with cat -A."""
+    host, port = addr
+    if len(data) > limit:
+        return (f"# {len(data)} bytes; the first {limit}:\n  printf '{printf_escape(data[:limit])}'"
+                f" | nc -q1 {host} {port} | cat -A")
+    return f"printf '{printf_escape(data)}' | nc -q1 {host} {port} | cat -A"
+
+
+class Conn:
+    """One connection to the server under test."""
+
+    def __init__(self, addr, name="client", rcvbuf=None, sndbuf=None, sock=None):
+        self.addr = tuple(addr)
+        self.name = name
+        self.sock = sock if sock is not None else connect(self.addr, rcvbuf=rcvbuf,
+                                                          sndbuf=sndbuf)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.parser = Parser()
+        self.sent = []        # the last requests sent (for reports)
+        self.last_raw = b""   # the bytes of the last reply read
+        self.eof = None       # None, or how the stream ended: 'eof', 'reset', ...
+
+    # ---- sending ----
+    def send(self, *args):
+        """Send one command (not waiting for its reply)."""
+        self._note(args)
+        self.sock.sendall(encode(*args))
+
+    def send_many(self, commands):
+        """Send several commands in one write (a pipeline)."""
+        for c in commands[-8:]:
+            self._note(c)
+        self.sock.sendall(encode_many(commands))
+
+    def send_raw(self, data):
+        self._note((b"<raw>", data[:200]))
+        self.sock.sendall(data)
+
+    def _note(self, c):
+        self.sent.append(c)
+        del self.sent[:-8]
+
+    # ---- receiving ----
+    def _recv(self, wait):
+        """Read what arrives within `wait` seconds into the parser; False at
+        end of stream (self.eof says how), True otherwise (data or not)."""
+        if self.eof:
+            return False
+        self.sock.settimeout(max(wait, 0.001))
+        try:
+            data = self.sock.recv(1 << 20)
+        except socket.timeout:
+            return True
+        except ConnectionResetError:
+            self.eof = "reset"
+            return False
+        except OSError as e:
+            self.eof = f"error: {e}"
+            return False
+        if not data:
+            self.eof = "eof"
+            return False
+        self.parser.feed(data)
+        return True
+
+    def context(self):
+        sent = ", ".join(show(c if len(c) != 2 or c[0] != b"<raw>" else c[1], 80)
+                         for c in self.sent[-4:])
+        return (f"  {self.name}: last commands sent: {sent or '(none)'}\n"
+                f"  bytes received after the last whole reply: "
+                f"{show(self.parser.pending()) or '(none)'}")
+
+    def read_reply(self, timeout=None, what="a reply"):
+        """The next reply's value; raises KvError if it does not come."""
+        r = self.try_reply(timeout)
+        if r is INCOMPLETE:
+            why = self.eof or f"nothing more within {T(10) if timeout is None else timeout:.0f}s"
+            raise KvError(f"{self.name}: expected {what}, got none ({why})\n" + self.context())
+        return r
+
+    def try_reply(self, timeout=None):
+        """The next reply's value, or INCOMPLETE when none came before the
+        deadline or the end of the stream."""
+        deadline = time.monotonic() + (T(10) if timeout is None else timeout)
+        while True:
+            r = self.parser.get()
+            if r is not None:
+                self.last_raw = r[1]
+                return r[0]
+            left = deadline - time.monotonic()
+            if left <= 0 or not self._recv(left):
+                return INCOMPLETE
+
+    def read_replies(self, n, timeout=None, what="replies"):
+        """Exactly n replies (values), within one deadline for all."""
+        deadline = time.monotonic() + (T(30) if timeout is None else timeout)
+        out = []
+        while len(out) < n:
+            r = self.try_reply(max(0.0, deadline - time.monotonic()))
+            if r is INCOMPLETE:
+                why = self.eof or "deadline passed"
+                raise KvError(f"{self.name}: expected {n} {what}, got {len(out)} ({why})"
+                              + (f"; the last: {show(out[-1])}" if out else "")
+                              + "\n" + self.context())
+            out.append(r)
+        return out
+
+    def read_raw(self, n, timeout=None):
+        """The raw bytes of the next n replies, concatenated."""
+        deadline = time.monotonic() + (T(10) if timeout is None else timeout)
+        out = []
+        for _ in range(n):
+            r = self.try_reply(max(0.0, deadline - time.monotonic()))
+            if r is INCOMPLETE:
+                raise KvError(f"{self.name}: expected {n} replies, got {len(out)} "
+                              f"({self.eof or 'deadline passed'})\n" + self.context())
+            out.append(self.last_raw)
+        return b"".join(out)
+
+    def call(self, *args, timeout=None):
+        """Send one command and return its reply."""
+        self.send(*args)
+        return self.read_reply(timeout, what=f"the reply to {show(args, 80)}")
+
+    def pipeline(self, commands, timeout=None):
+        """Send commands in one write and return their replies, in order."""
+        self.send_many(commands)
+        return self.read_replies(len(commands), timeout)
+
+    def expect(self, args, want, what=""):
+        """call(*args); the reply must equal want (compared byte for byte on
+        the wire: a bulk "OK" is not +OK)."""
+        got = self.call(*args)
+        if resp(want) != self.last_raw:
+            raise KvError(f"{show(args, 100)}{' (' + what + ')' if what else ''}: expected "
+                          f"{show(resp(want))}, got {show(self.last_raw)}\n"
+                          f"  reproduce: {repro(self.addr, args)}")
+        return got
+
+    def wait_closed(self, timeout=None):
+        """Read until the server ends the stream. Returns (replies read
+        meanwhile, how it ended: 'eof', 'reset', or 'open' on timeout)."""
+        deadline = time.monotonic() + (T(10) if timeout is None else timeout)
+        got = []
+        while True:
+            r = self.parser.get()
+            if r is not None:
+                got.append(r[0])
+                continue
+            if self.eof:
+                return got, ("reset" if self.eof == "reset" else "eof")
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return got, "open"
+            self._recv(min(left, 1.0))
+
+    def drain(self, timeout=None):
+        """Read and drop everything until the end of the stream (for a
+        subscriber that stopped reading). Returns (bytes read, how it ended)."""
+        deadline = time.monotonic() + (T(10) if timeout is None else timeout)
+        total = 0
+        while not self.eof:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return total, "open"
+            self.sock.settimeout(min(left, 1.0))
+            try:
+                data = self.sock.recv(1 << 20)
+            except socket.timeout:
+                continue
+            except ConnectionResetError:
+                self.eof = "reset"
+                break
+            except OSError as e:
+                self.eof = f"error: {e}"
+                break
+            if not data:
+                self.eof = "eof"
+                break
+            total += len(data)
+        self.parser = Parser()
+        return total, self.eof
+
+    # ---- pub/sub ----
+    def read_message(self, timeout=None):
+        """The next pushed message ([b'message', ch, msg], ...)."""
+        m = self.read_reply(timeout, what="a pushed message")
+        if not isinstance(m, list):
+            raise KvError(f"{self.name}: expected a pushed message (an array), got {show(m)}\n"
+                          + self.context())
+        return m
+
+    def subscribe(self, *channels, pattern=False):
+        """SUBSCRIBE (or PSUBSCRIBE) and read its confirmations."""
+        cmd = b"PSUBSCRIBE" if pattern else b"SUBSCRIBE"
+        self.send(cmd, *channels)
+        return self.read_replies(len(channels), what=f"confirmations of {cmd.decode()}")
+
+    # ---- ending ----
+    def reset(self):
+        """Close with RST (SO_LINGER 0)."""
+        try:
+            rst_close(self.sock)
+        except OSError:
+            pass
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
