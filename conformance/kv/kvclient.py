@@ -17,7 +17,9 @@ cannot take one for another:
 Every reply is also kept as the bytes it came in (`Conn.last_raw`), for
 the tests that compare the wire byte for byte. Every wait has a deadline
 through T(); a reply that does not come is reported with what was sent and
-what had arrived, and with a command that reproduces it by hand.
+what had arrived, and with a command that reproduces it by hand. A server
+that closes the connection while a request is still being sent fails the
+test the same way (ClosedWhileSending: the bytes sent, what it answered).
 """
 import shlex
 import socket
@@ -33,6 +35,13 @@ class KvError(AssertionError):
 
 class BadReply(KvError):
     """Bytes that are not a RESP2 reply."""
+
+
+class ClosedWhileSending(KvError, ConnectionError):
+    """The server closed (or reset) the connection before it took the whole
+    request. A KvError, so the test fails on the program (not as a broken
+    test); also a ConnectionError, so code that catches a failed send as an
+    OSError (faults/kv) still does."""
 
 
 class Simple(str):
@@ -250,22 +259,57 @@ class Conn:
         self.sent = []        # the last requests sent (for reports)
         self.last_raw = b""   # the bytes of the last reply read
         self.eof = None       # None, or how the stream ended: 'eof', 'reset', ...
+        self.received = 0     # bytes received so far (progress, for idle deadlines)
 
     # ---- sending ----
     def send(self, *args):
         """Send one command (not waiting for its reply)."""
         self._note(args)
-        self.sock.sendall(encode(*args))
+        self._sendall(encode(*args))
 
     def send_many(self, commands):
         """Send several commands in one write (a pipeline)."""
         for c in commands[-8:]:
             self._note(c)
-        self.sock.sendall(encode_many(commands))
+        self._sendall(encode_many(commands))
 
     def send_raw(self, data):
         self._note((b"<raw>", data[:200]))
-        self.sock.sendall(data)
+        self._sendall(data)
+
+    def _sendall(self, data):
+        """sendall, counting the bytes the kernel took. A server that closes
+        while a long request is still going out (it refused the request, or
+        crashed) makes send() fail with EPIPE or ECONNRESET: that is the
+        program's failure, reported as ClosedWhileSending with what it had
+        answered. The wait is for progress, T(30) without any byte taken,
+        not for the whole request (the socket's timeout may be what a recv
+        left, and sendall's timeout bounds the whole call)."""
+        view = memoryview(data)
+        sent = 0
+        self.sock.settimeout(T(30))
+        try:
+            while sent < len(view):
+                sent += self.sock.send(view[sent:])
+        except (ConnectionResetError, BrokenPipeError) as e:
+            why = "reset" if isinstance(e, ConnectionResetError) else "closed"
+            raise ClosedWhileSending(
+                f"{self.name}: the server {why} the connection while the request was being "
+                f"sent: {sent} of {len(view)} bytes sent ({type(e).__name__})"
+                f"{self._late_replies()}\n" + self.context()) from None
+        except socket.timeout:
+            raise TimeoutError(f"{self.name}: sending stalled: the server took no byte for "
+                               f"{T(30):.0f}s after {sent} of {len(view)} bytes") from None
+
+    def _late_replies(self):
+        """What the server had sent before the connection ended (its
+        refusal, often), as text for a report; the bytes stay in the parser."""
+        for _ in range(16):
+            n = len(self.parser.pending())
+            if not self._recv(0.05) or len(self.parser.pending()) == n:
+                break
+        got = self.parser.pending()
+        return f"; it had sent {show(got)}" if got else "; it sent no reply"
 
     def _note(self, c):
         self.sent.append(c)
@@ -291,6 +335,7 @@ class Conn:
         if not data:
             self.eof = "eof"
             return False
+        self.received += len(data)
         self.parser.feed(data)
         return True
 
@@ -322,14 +367,27 @@ class Conn:
             if left <= 0 or not self._recv(left):
                 return INCOMPLETE
 
-    def read_replies(self, n, timeout=None, what="replies"):
-        """Exactly n replies (values), within one deadline for all."""
+    def read_replies(self, n, timeout=None, what="replies", idle=None):
+        """Exactly n replies (values), within one deadline for all. With
+        idle, also give up when no byte at all has come for idle seconds
+        while replies are still owed: a server that stopped answering is
+        told apart quickly from a slow one, which keeps the whole timeout."""
         deadline = time.monotonic() + (T(30) if timeout is None else timeout)
         out = []
+        seen, since = self.received, time.monotonic()
         while len(out) < n:
-            r = self.try_reply(max(0.0, deadline - time.monotonic()))
+            now = time.monotonic()
+            if self.received != seen:
+                seen, since = self.received, now
+            wait = deadline - now if idle is None else min(deadline - now, since + idle - now)
+            r = self.try_reply(max(0.0, wait))
+            if r is INCOMPLETE and self.received != seen and not self.eof \
+                    and time.monotonic() < deadline:
+                continue   # part of a reply came: progress, wait on
             if r is INCOMPLETE:
-                why = self.eof or "deadline passed"
+                why = self.eof or ("deadline passed" if idle is None or
+                                   time.monotonic() >= deadline else
+                                   f"no byte came for {idle:.0f}s while replies were owed")
                 raise KvError(f"{self.name}: expected {n} {what}, got {len(out)} ({why})"
                               + (f"; the last: {show(out[-1])}" if out else "")
                               + "\n" + self.context())
