@@ -25,6 +25,8 @@ struct loop {
     struct loop_io **ios; /* indexed by fd */
     size_t nios;
     struct loop_io *dead;
+    loop_hook_cb *before_wait; /* NULL: none */
+    void *before_wait_ctx;
 };
 
 struct loop_timer {
@@ -169,7 +171,14 @@ int loop_run(struct loop *loop)
     int rc = 0;
 
     while (!loop->stopped) {
-        int n = epoll_wait(loop->epfd, events, LOOP_BATCH, -1);
+        int n;
+
+        if (loop->before_wait != NULL) {
+            loop->before_wait(loop, loop->before_wait_ctx);
+            if (loop->stopped)
+                break;
+        }
+        n = epoll_wait(loop->epfd, events, LOOP_BATCH, -1);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -190,6 +199,12 @@ int loop_run(struct loop *loop)
 void loop_stop(struct loop *loop)
 {
     loop->stopped = true;
+}
+
+void loop_set_before_wait(struct loop *loop, loop_hook_cb *cb, void *ctx)
+{
+    loop->before_wait = cb;
+    loop->before_wait_ctx = ctx;
 }
 
 static void timer_ready(struct loop *loop, int fd, uint32_t events, void *ctx)

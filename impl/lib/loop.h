@@ -21,6 +21,7 @@ struct loop_timer;
 
 typedef void loop_io_cb(struct loop *loop, int fd, uint32_t events, void *ctx);
 typedef void loop_timer_cb(struct loop *loop, void *ctx);
+typedef void loop_hook_cb(struct loop *loop, void *ctx);
 
 /* Creates a loop. Returns 0 and stores it in *out, or a negative errno. */
 int loop_create(struct loop **out);
@@ -51,6 +52,17 @@ int loop_run(struct loop *loop);
  * callback; calling it before loop_run() makes the next run return at once.
  * loop_run() clears the request when it returns. */
 void loop_stop(struct loop *loop);
+
+/* Makes loop_run() call cb(loop, ctx) before every epoll_wait(): once
+ * before the first, then once after the callbacks of each batch of events
+ * that epoll_wait() returned (redis's beforeSleep). Work that callbacks
+ * only record (replies to send, a log to write) can thus be done once per
+ * iteration for all of them, before the loop blocks. The hook may do
+ * whatever a callback may: add, modify and remove watches, arm timers,
+ * stop the loop (then loop_run() returns without waiting again). A stop
+ * requested by a callback ends the run without calling the hook. One hook
+ * per loop: a new one replaces the old, a NULL cb removes it. */
+void loop_set_before_wait(struct loop *loop, loop_hook_cb *cb, void *ctx);
 
 /* Creates a disarmed one-shot timer (a timerfd watched by the loop) that calls
  * cb(loop, ctx) when it expires. Returns 0 and stores it in *out, or a

@@ -32,9 +32,13 @@ struct aof {
     pthread_t thread;
     int thread_running;
     pthread_mutex_t lock;
-    pthread_cond_t cond; /* signalled after a write, and to stop */
-    int dirty;           /* written since the thread's last fdatasync */
-    int stop;
+    pthread_cond_t cond; /* signalled for a sync request, and to stop */
+    int sync_wanted;     /* requested and not started yet (under lock) */
+    int stop;            /* (under lock) */
+    /* Main thread only: the file length the last request covered, and
+     * when the next request may be made (a second after the last). */
+    off_t requested;
+    struct timespec next_request;
     /* Set by whichever thread's fdatasync failed, cleared by one that
      * succeeded; read by aof_error() without the lock. */
     atomic_int sync_error;
@@ -82,46 +86,57 @@ static int ts_before(struct timespec a, struct timespec b)
     return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec);
 }
 
-/* Sleeps until a flush says there is something to sync, then syncs it, no
- * more than once a second: the cost of fdatasync (milliseconds on a disk)
- * is paid off the event loop, and a burst of writes costs one sync. */
+/* Sleeps until the main thread asks for a sync, then syncs. The main
+ * thread asks at most once a second (aof_request_sync), so the cost of
+ * fdatasync (milliseconds on a disk) is paid off the event loop, a burst
+ * of writes costs one sync, and neither side wakes the other per write. A
+ * failed sync is retried by aof_flush on the main thread. */
 static void *aof_sync_main(void *arg)
 {
     struct aof *a = arg;
-    struct timespec next = mono_now(); /* earliest time of the next sync */
 
     pthread_mutex_lock(&a->lock);
     for (;;) {
         int rc;
 
-        while (!a->dirty && !a->stop)
+        while (!a->sync_wanted && !a->stop)
             pthread_cond_wait(&a->cond, &a->lock);
         if (a->stop)
             break; /* aof_close syncs last */
-        if (ts_before(mono_now(), next)) {
-            pthread_cond_timedwait(&a->cond, &a->lock, &next);
-            continue; /* woken early or on time: check stop and the clock */
-        }
-        a->dirty = 0;
+        a->sync_wanted = 0;
         pthread_mutex_unlock(&a->lock);
         rc = fdatasync(a->fd) == 0 ? 0 : -errno;
-        pthread_mutex_lock(&a->lock);
         atomic_store(&a->sync_error, rc);
-        if (rc != 0)
-            a->dirty = 1; /* retry in a second */
-        next = mono_now();
-        next.tv_sec += 1;
+        pthread_mutex_lock(&a->lock);
     }
     pthread_mutex_unlock(&a->lock);
     return NULL;
 }
 
-static void aof_wake_sync(struct aof *a)
+/* Asks the thread to sync what was written since the last request, unless
+ * that request is less than a second old: whatever the rate of writes,
+ * the thread is woken at most once a second (one lock and one signal; no
+ * futex per write). Records written within that second are not forgotten:
+ * they get their request from a later flush, and the server flushes at
+ * least once a second even with nothing pending (its timer). */
+static void aof_request_sync(struct aof *a)
 {
+    struct timespec now;
+
+    if (!a->thread_running || a->requested == a->size)
+        return; /* closing, or nothing written since the last request */
+    now = mono_now();
+    if (ts_before(now, a->next_request))
+        return;
     pthread_mutex_lock(&a->lock);
-    a->dirty = 1;
-    pthread_cond_signal(&a->cond);
+    a->sync_wanted = 1;
     pthread_mutex_unlock(&a->lock);
+    /* After the unlock: woken under the lock, the thread would at once
+     * block on it again. */
+    pthread_cond_signal(&a->cond);
+    a->requested = a->size;
+    a->next_request = now;
+    a->next_request.tv_sec += 1;
 }
 
 static void aof_stop_sync(struct aof *a)
@@ -141,7 +156,6 @@ static void aof_stop_sync(struct aof *a)
 int aof_open(struct aof **out, const char *path, enum aof_fsync policy)
 {
     struct aof *a = calloc(1, sizeof(*a));
-    pthread_condattr_t ca;
     struct stat st;
     int rc;
 
@@ -162,18 +176,10 @@ int aof_open(struct aof **out, const char *path, enum aof_fsync policy)
         goto fail_fd;
     }
     a->size = st.st_size;
+    a->requested = a->size; /* a sync is asked for once something is written */
 
     if (policy == AOF_FSYNC_EVERYSEC) {
-        /* The one-second wait is measured on the monotonic clock, which
-         * setting the date does not move. */
-        if ((rc = pthread_condattr_init(&ca)) != 0) {
-            rc = -rc;
-            goto fail_fd;
-        }
-        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-        rc = pthread_cond_init(&a->cond, &ca);
-        pthread_condattr_destroy(&ca);
-        if (rc != 0) {
+        if ((rc = pthread_cond_init(&a->cond, NULL)) != 0) {
             rc = -rc;
             goto fail_fd;
         }
@@ -295,10 +301,13 @@ int aof_flush(struct aof *a)
          * clears as soon as the disk works again, even if nothing new is
          * written. The records are in the file either way, so the flush
          * itself succeeded; aof_error() keeps reporting a failed sync. */
-        if (atomic_load(&a->sync_error) != 0)
-            atomic_store(&a->sync_error, fdatasync(a->fd) == 0 ? 0 : -errno);
-        if (n > 0)
-            aof_wake_sync(a);
+        if (atomic_load(&a->sync_error) != 0) {
+            int rc_sync = fdatasync(a->fd) == 0 ? 0 : -errno;
+            atomic_store(&a->sync_error, rc_sync);
+            if (rc_sync == 0)
+                a->requested = a->size; /* synced here: nothing to ask for */
+        }
+        aof_request_sync(a);
     }
     return 0;
 }

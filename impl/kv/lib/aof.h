@@ -9,12 +9,20 @@
  * command that redoes it, so that replaying the file on start rebuilds the
  * keyspace.
  *
- * What is logged is the change, not the command the client sent: relative
- * times become absolute deadlines (SET k v EX 10 is logged as
- * SET k v PXAT <ms>; EXPIRE as PEXPIREAT), INCR as the SET of its result
- * with KEEPTTL. Replaying is then deterministic, whenever it happens. The
- * records are: SET key val [PXAT ms | KEEPTTL], DEL key, PEXPIREAT key ms,
- * PERSIST key, FLUSHDB.
+ * What is logged is the change, not the command the client sent (the
+ * server builds the records, commands.c): relative times become absolute
+ * deadlines (SET k v EX 10 is logged as SET k v PXAT <ms>; EXPIRE as
+ * PEXPIREAT <ms>, or as DEL when that time has already passed); INCR,
+ * DECR, INCRBY, DECRBY and SET ... KEEPTTL become the SET of the new value
+ * carrying the key's deadline explicitly (PXAT <ms>, or none), since a
+ * KEEPTTL record would depend on whether the old key had expired by the
+ * time of the replay; NX, XX and GET are already decided; DEL lists only
+ * the keys that existed. A command that changes several keys is one
+ * record (MSET k1 v1 k2 v2, DEL k1 k2), so a torn write never leaves half
+ * of it in the file. Replaying is then deterministic, whenever it happens.
+ * The records are: SET key val [PXAT ms], MSET key val [key val ...],
+ * DEL key [key ...], PEXPIREAT key ms, PERSIST key, FLUSHDB (the replay
+ * also accepts SET key val KEEPTTL, which the server never writes).
  *
  * The fsync policy says when a change reaches the disk, as redis's
  * appendfsync does:
@@ -23,11 +31,14 @@
  *             on disk;
  *   everysec  aof_flush() writes; a background thread fdatasyncs at most
  *             once a second, so a crash of the machine (not of the process)
- *             loses at most about a second of acknowledged changes;
+ *             loses about a second of acknowledged changes (up to a second
+ *             plus the caller's interval between flushes);
  *   no        aof_flush() writes; the kernel decides when it reaches disk.
  * In every policy the server flushes before it sends the replies of the
  * changes it flushes, so a change is in the kernel before a client hears
- * of it and a crash of the process alone loses nothing acknowledged. */
+ * of it and a crash of the process alone loses nothing acknowledged.
+ * Under everysec and no it flushes once per turn of its event loop, for
+ * every change of that turn; under always once per change. */
 
 enum aof_fsync { AOF_FSYNC_ALWAYS, AOF_FSYNC_EVERYSEC, AOF_FSYNC_NO };
 
@@ -68,7 +79,14 @@ int aof_append(struct aof *a, size_t argc, const char *const *argv, const size_t
  * that failed. On failure the file is cut back to its length before this
  * flush (a half-written record never stays in it) and the waiting bytes
  * are kept, to be written by a later flush; aof_error() returns the error
- * until a flush succeeds. */
+ * until a flush succeeds.
+ *
+ * With everysec it also asks the thread to sync, at most once a second:
+ * records written less than a second after the previous request get
+ * theirs from a later flush. So call it at least about once a second even
+ * with nothing waiting (the server's timer does), or the last records
+ * before a quiet spell wait until the next write or aof_close. Such a
+ * flush also retries a sync that failed. */
 int aof_flush(struct aof *a);
 
 /* Drops the bytes appended since the last successful flush: the changes

@@ -1,18 +1,22 @@
 /* The kv server's connections, request loop, replies and timer: see
  * server.h for the design, commands.c for what each command does.
  *
- * One callback's work, in order:
- *   1. read once from the client (level-triggered epoll calls again while
- *      more waits, so a busy client cannot hold the loop);
- *   2. run every complete request in its input buffer, unless its output
- *      is over the high-water mark (it pipelines without reading: stop, and
- *      stop reading too, until the output drains);
- *   3. settle: write the AOF records those requests logged, then send the
- *      replies of every client that got output (the current one, and the
- *      subscribers a PUBLISH reached), then free the clients marked to go.
- * Step 3's order is the durability rule: a change reaches the kernel (and
+ * One turn of the event loop, in order:
+ *   1. each client epoll reported is read once (level-triggered epoll
+ *      reports it again while more waits, so a busy client cannot hold the
+ *      loop), and every complete request in its input buffer is run, unless
+ *      its output is over the high-water mark (it pipelines without
+ *      reading: stop, and stop reading too, until the output drains). A
+ *      client that got output (its replies, or a message a PUBLISH
+ *      brought) goes on the pending list; nothing is sent yet;
+ *   2. settle, once, in the loop's before-wait hook: write the AOF records
+ *      all those requests logged (one write(2) for the whole turn), then
+ *      send the replies of the clients on the pending list (one send()
+ *      each), then free the clients marked to go.
+ * Step 2's order is the durability rule: a change reaches the kernel (and
  * with appendfsync always, the disk: commands.c syncs before it commits)
- * before anyone hears of it. */
+ * before anyone hears of it. Doing it once per turn rather than once per
+ * client is redis's beforeSleep: fifty clients' SETs cost one write. */
 #include "server.h"
 
 #include <errno.h>
@@ -164,7 +168,8 @@ static void client_start_linger(struct client *c)
 }
 
 /* Sends what the kernel takes of c's output (unless it is held for the
- * AOF), then updates its interest. A send error closes c. */
+ * AOF), then updates its interest. A send error closes c. Called only by
+ * server_settle, after the AOF flush. */
 static void client_send(struct client *c)
 {
     if (c->flags & (CLIENT_DEAD | CLIENT_LINGER))
@@ -288,7 +293,8 @@ int server_log(struct client *c, size_t argc, const char *const *argv, const siz
         }
         return 0;
     }
-    /* Written at the end of the callback, before any reply is sent. */
+    /* Written by settle with the rest of the turn's records, before any
+     * reply is sent. */
     c->flags |= CLIENT_WROTE;
     return 0;
 }
@@ -435,7 +441,7 @@ static void client_read(struct client *c)
     client_process(c);
 }
 
-/* ---- settling after a callback ---- */
+/* ---- settling, once per turn of the loop ---- */
 
 /* After the AOF caught up: the replies held for it may go. */
 static void release_held(struct server *s)
@@ -475,14 +481,17 @@ static int aof_catch_up(struct server *s)
     return 0;
 }
 
-/* Brings the server to rest at the end of a callback: AOF first, then the
- * replies, then the clients marked to go. Sending may let paused clients
- * run again, which may log more changes and reach more clients: loop until
- * nothing is left to send. */
-static void server_settle(struct server *s)
+/* The loop's before-wait hook: brings the server to rest after the
+ * callbacks of one epoll_wait: AOF first, then the replies of the clients
+ * on the pending list, then the clients marked to go. Sending may let
+ * paused clients run again, which may log more changes and reach more
+ * clients: loop until nothing is left to send. */
+static void server_settle(struct loop *loop, void *ctx)
 {
+    struct server *s = ctx;
     struct client *c, *list;
 
+    (void)loop;
     for (;;) {
         int clean = aof_catch_up(s);
         if (s->dirty == NULL)
@@ -516,19 +525,17 @@ static void server_settle(struct server *s)
 static void on_client(struct loop *loop, int fd, uint32_t events, void *ctx)
 {
     struct client *c = ctx;
-    struct server *s = c->srv;
 
     (void)loop;
     (void)fd;
-    if ((events & EPOLLOUT) && !(c->flags & CLIENT_DEAD)) {
-        bool paused = !client_may_run(c);
-        client_send(c);
-        client_resume(c, paused);
-    }
+    /* Writable: sent at settle, like every reply. Sending here could
+     * send the reply of a change this turn logged and has not written
+     * yet (the timer may have run a stalled client's requests). */
+    if ((events & EPOLLOUT) && !(c->flags & CLIENT_DEAD))
+        client_mark_dirty(c);
     /* EPOLLHUP and EPOLLERR come whatever the mask; recv() tells which. */
     if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && !(c->flags & CLIENT_DEAD))
         client_read(c);
-    server_settle(s); /* may free c */
 }
 
 /* ---- accepting ---- */
@@ -597,9 +604,10 @@ static unsigned tick_ms(const struct server *s)
     return 1000 / s->cfg->hz;
 }
 
-/* Every 1000/hz ms: active expiry, idle and lingering clients, and what
- * waits for a retry (the AOF after a write error, clients stalled for lack
- * of memory). */
+/* Every 1000/hz ms: active expiry, idle and lingering clients, the AOF's
+ * fsync (a retry after an error; everysec's request for the last records)
+ * and clients stalled for lack of memory. What it changes is settled by
+ * the before-wait hook, like any callback's work. */
 static void on_tick(struct loop *loop, void *ctx)
 {
     struct server *s = ctx;
@@ -626,15 +634,12 @@ static void on_tick(struct loop *loop, void *ctx)
         }
     }
 
-    /* The AOF after a failed write (the held replies go once it works),
-     * or after a failed fsync of the everysec thread (aof_flush retries
-     * the sync). */
-    if (s->aof != NULL) {
-        if (aof_pending(s->aof) > 0 || s->aof_failing)
-            aof_catch_up(s);
-        else if (aof_error(s->aof) != 0)
-            (void)aof_flush(s->aof);
-    }
+    /* A failed AOF write is retried by settle, after this callback. With
+     * nothing waiting to be written, a flush still has work: it retries a
+     * failed fsync, and under everysec asks for the sync of records
+     * written within a second of the previous request (aof.h). */
+    if (s->aof != NULL && aof_pending(s->aof) == 0 && !s->aof_failing)
+        (void)aof_flush(s->aof);
     if (s->retry_pending) {
         s->retry_pending = false;
         for (struct client *c = s->clients; c != NULL; c = c->next) {
@@ -644,7 +649,6 @@ static void on_tick(struct loop *loop, void *ctx)
             }
         }
     }
-    server_settle(s);
     rc = loop_timer_arm(s->timer, next);
     if (rc < 0)
         log_error("cannot arm the timer: %s", strerror(-rc));
@@ -715,8 +719,10 @@ int server_start(struct server *s, const struct kv_config *cfg, const uint8_t se
         }
     }
     rc = loop_create(&s->loop);
-    if (rc == 0)
+    if (rc == 0) {
+        loop_set_before_wait(s->loop, server_settle, s);
         rc = sig_watch_stop(s->loop, &s->sig_fd);
+    }
     if (rc == 0)
         rc = loop_timer_create(s->loop, on_tick, s, &s->timer);
     if (rc == 0)

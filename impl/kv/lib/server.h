@@ -15,16 +15,18 @@
  * A request's life: recv() appends to the client's input buffer; each
  * complete request in it is parsed (resp_parse), looked up in the command
  * table (commands.c) and run, its reply appended to the client's output
- * buffer. Once the input at hand is run, the changes those commands logged
- * are written to the append-only file, and only then are the replies sent
- * (one send() per client per wakeup; EPOLLOUT only while output waits).
+ * buffer, and the client goes on a pending list. Once per turn of the
+ * event loop, after the callbacks of what one epoll_wait() returned (the
+ * loop's before-wait hook, redis's beforeSleep), the changes all those
+ * commands logged are written to the append-only file in one write, and
+ * only then are the pending clients' replies sent (one send() per client
+ * per turn; EPOLLOUT only while output waits).
  *
  * Memory is bounded per client: a normal client whose replies pile up past
  * a high-water mark (it pipelines without reading) is neither read nor run
  * until they drain; a subscriber whose pending messages pass --pubsub-limit
  * is disconnected. Clients are never freed in the middle of a command: one
- * that must go is marked, and freed once the callback that marked it is
- * done. */
+ * that must go is marked, and freed by the before-wait hook. */
 
 /* What kv.c parsed from the command line (see the contract's options). */
 struct kv_config {
@@ -43,7 +45,7 @@ struct server;
 
 /* Client flags. */
 #define CLIENT_CLOSE_AFTER_REPLY 0x01u /* QUIT or a protocol error: close once sent */
-#define CLIENT_DEAD 0x02u              /* marked: freed at the end of the callback */
+#define CLIENT_DEAD 0x02u              /* marked: freed before the loop waits again */
 #define CLIENT_LINGER 0x04u /* replies sent, write side shut: reading until EOF */
 #define CLIENT_STALLED 0x08u /* out of memory: its input waits for the timer */
 #define CLIENT_WROTE 0x10u  /* ran a change whose AOF record is not written yet */
@@ -71,8 +73,8 @@ struct client {
     int reply_err;     /* first failure writing the reply (-ENOMEM) */
 
     struct client *prev, *next; /* every client */
-    struct client *dirty_next;  /* output to send at the end of the callback */
-    struct client *dead_next;   /* marked clients, freed at the end */
+    struct client *dirty_next;  /* pending list: output to send this turn */
+    struct client *dead_next;   /* marked clients, freed before the wait */
     bool dirty;
 };
 
@@ -94,7 +96,7 @@ struct server {
     struct client *clients;
     size_t nclients; /* every open client (refused ones lingering included) */
     uint64_t next_id;
-    struct client *dirty;
+    struct client *dirty; /* the pending list: clients with output to send */
     struct client *dead;
     size_t nrefused;    /* of nclients, those refused for --maxclients */
     bool retry_pending; /* clients are stalled: the timer retries them */
@@ -123,14 +125,13 @@ int server_free(struct server *s);
 /* Unix time in milliseconds, the clock of deadlines. */
 int64_t server_now_ms(void);
 
-/* Marks c to be closed (at the end of the current callback, never under a
- * loop over clients). why is logged at debug level. Marking twice is a
- * no-op. */
+/* Marks c to be closed (before the loop waits again, never under a loop
+ * over clients). why is logged at debug level. Marking twice is a no-op. */
 void client_kill(struct client *c, const char *why);
 
-/* Makes sure c's output is sent at the end of the current callback. Called
- * by anyone who appends to a client's output outside its own request (a
- * published message). */
+/* Puts c on the pending list: its output is sent before the loop waits
+ * again, after the AOF is written. Called by anyone who appends to a
+ * client's output outside its own request (a published message). */
 void client_mark_dirty(struct client *c);
 
 /* Reply writers for the request being run: each appends to c's output.
@@ -159,7 +160,9 @@ int reply_reserve(struct client *c, size_t n);
 #define ERR_OOM "OOM out of memory"
 
 /* Logs one change to the AOF (if any): argc arguments, argv[i] of lens[i]
- * bytes. With appendfsync always the record is written and synced now.
+ * bytes. With appendfsync always the record is written and synced now;
+ * otherwise it is written with the rest of the turn's records, before any
+ * of their replies is sent.
  * Returns 0; -ENOMEM (nothing logged: reply ERR_OOM, change nothing); or
  * the errno of a failed write or sync under always (nothing logged: reply
  * with reply_misconf(), change nothing). */

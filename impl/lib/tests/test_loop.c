@@ -1,5 +1,5 @@
 /* Unit tests for loop: readiness callbacks, stop, removal during a batch,
- * one-shot timers. */
+ * one-shot timers, the before-wait hook. */
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -267,6 +267,124 @@ static void test_timer_rearm_from_callback(void **state)
     loop_destroy(loop);
 }
 
+/* The before-wait hook: what it saw each time it was called. */
+struct hook {
+    int calls;
+    int io_calls_seen[4]; /* probe calls (both pipes) at each hook call */
+    struct probe *pa, *pb;
+    int stop_at;              /* stop the loop on this call (0: never) */
+    int add_fd;               /* a watch to add on the first call (-1: none) */
+    int remove_fd;            /* a watch to remove on the second call (-1: none) */
+    struct loop_timer *timer; /* armed to fire at once on the second call */
+};
+
+static void on_before_wait(struct loop *loop, void *ctx)
+{
+    struct hook *h = ctx;
+
+    if (h->calls < 4)
+        h->io_calls_seen[h->calls] = h->pa->calls + (h->pb != NULL ? h->pb->calls : 0);
+    h->calls++;
+    if (h->calls == 1 && h->add_fd >= 0)
+        assert_int_equal(loop_add(loop, h->add_fd, EPOLLIN, on_io, h->pa), 0);
+    if (h->calls == 2 && h->remove_fd >= 0)
+        assert_int_equal(loop_remove(loop, h->remove_fd), 0);
+    if (h->calls == 2 && h->timer != NULL)
+        assert_int_equal(loop_timer_arm(h->timer, 0), 0);
+    if (h->calls == h->stop_at)
+        loop_stop(loop);
+}
+
+/* Reads what a pipe holds, so that it fires once per write. */
+static void on_io_drain(struct loop *loop, int fd, uint32_t events, void *ctx)
+{
+    char byte;
+
+    assert_int_equal(read(fd, &byte, 1), 1);
+    on_io(loop, fd, events, ctx);
+}
+
+/* Two pipes ready at once come back from one epoll_wait(): the hook runs
+ * before it, and once after both callbacks, not after each. */
+static void test_before_wait_once_per_batch(void **state)
+{
+    struct probe pa = {.other_fd = -1}, pb = {.other_fd = -1};
+    struct hook h = {.pa = &pa, .pb = &pb, .stop_at = 2, .add_fd = -1, .remove_fd = -1};
+    struct loop *loop;
+    int a[2], b[2];
+
+    (void)state;
+    assert_int_equal(loop_create(&loop), 0);
+    assert_int_equal(pipe(a), 0);
+    assert_int_equal(pipe(b), 0);
+    assert_int_equal(loop_add(loop, a[0], EPOLLIN, on_io_drain, &pa), 0);
+    assert_int_equal(loop_add(loop, b[0], EPOLLIN, on_io_drain, &pb), 0);
+    assert_int_equal(write(a[1], "x", 1), 1);
+    assert_int_equal(write(b[1], "x", 1), 1);
+    loop_set_before_wait(loop, on_before_wait, &h);
+    assert_int_equal(loop_run(loop), 0);
+    assert_int_equal(h.calls, 2);
+    assert_int_equal(h.io_calls_seen[0], 0); /* before the first wait */
+    assert_int_equal(h.io_calls_seen[1], 2); /* after both callbacks */
+    assert_int_equal(pa.calls, 1);
+    assert_int_equal(pb.calls, 1);
+    close(a[0]);
+    close(a[1]);
+    close(b[0]);
+    close(b[1]);
+    loop_destroy(loop);
+}
+
+/* The hook may add a watch (its events come in the next wait) and remove
+ * one; a stop from a callback ends the run without calling the hook; a
+ * NULL hook removes it. */
+static void test_before_wait_changes_watches(void **state)
+{
+    struct probe p = {.other_fd = -1};
+    struct hook h = {.pa = &p, .stop_at = 3, .add_fd = -1, .remove_fd = -1};
+    struct loop_timer *t;
+    struct loop *loop;
+    int fds[2], fired = 0;
+
+    (void)state;
+    assert_int_equal(loop_create(&loop), 0);
+    assert_int_equal(pipe(fds), 0);
+    assert_int_equal(write(fds[1], "x", 1), 1);
+    /* Call 1 adds the readable pipe, its callback runs in the first batch;
+     * call 2 removes it (level-triggered, it would fire again) and arms a
+     * timer; call 3, after the timer's batch, stops. */
+    assert_int_equal(loop_timer_create(loop, on_timer_count, &fired, &t), 0);
+    h.add_fd = fds[0];
+    h.remove_fd = fds[0];
+    h.timer = t;
+    loop_set_before_wait(loop, on_before_wait, &h);
+    assert_int_equal(loop_run(loop), 0);
+    assert_int_equal(h.calls, 3);
+    assert_int_equal(p.calls, 1);
+    assert_int_equal(fired, 1);
+    assert_int_equal(h.io_calls_seen[1], 1);
+
+    /* A callback stops the run: the hook is not called after it. */
+    h = (struct hook){.pa = &p, .add_fd = -1, .remove_fd = -1};
+    p = (struct probe){.stop_after = 1, .other_fd = -1};
+    assert_int_equal(loop_add(loop, fds[0], EPOLLIN, on_io, &p), 0);
+    assert_int_equal(loop_run(loop), 0);
+    assert_int_equal(p.calls, 1);
+    assert_int_equal(h.calls, 1); /* only before the first wait */
+
+    /* Removed: the pipe is still readable, the hook is not called. */
+    loop_set_before_wait(loop, NULL, NULL);
+    p.calls = 0;
+    p.stop_after = 1;
+    assert_int_equal(loop_run(loop), 0);
+    assert_int_equal(p.calls, 1);
+    assert_int_equal(h.calls, 1);
+    loop_timer_destroy(t);
+    close(fds[0]);
+    close(fds[1]);
+    loop_destroy(loop);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -278,6 +396,8 @@ int main(void)
         cmocka_unit_test(test_timer_fires_once_after_delay),
         cmocka_unit_test(test_timer_disarm_and_zero),
         cmocka_unit_test(test_timer_rearm_from_callback),
+        cmocka_unit_test(test_before_wait_once_per_batch),
+        cmocka_unit_test(test_before_wait_changes_watches),
     };
 
     /* A loop that never stops fails the run instead of hanging it. */
