@@ -6,16 +6,15 @@ program's process group, right after the last acknowledgement. The full
 disk of KV-073/074 is real: a tmpfs of 8 MiB mounted for the test (root
 is needed; without it the test fails, saying so), filled by a file that
 leaves 64 KiB, freed by deleting that file."""
-import os
 import pathlib
 import signal
-import subprocess
 import time
 
 import pytest
 
 from kvclient import Conn, Error, INCOMPLETE, KvError, Simple, show
 from osnet_harness.launch import describe_status, template_fields
+from osnet_harness.disk import fill, mount_tmpfs, unmount
 from osnet_harness.timeouts import T
 
 ALWAYS = ("--appendonly", "yes", "--appendfsync", "always")
@@ -260,51 +259,12 @@ SIZE = "8m"
 ROOM = 64 << 10
 
 
-def mount_tmpfs(path):
-    path.mkdir()
-    p = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={SIZE},mode=0755", "tmpfs",
-                        str(path)], capture_output=True, text=True)
-    if p.returncode != 0:
-        pytest.fail(f"this test needs a small file system of its own to fill, and could not "
-                    f"mount one: `mount -t tmpfs -o size={SIZE} tmpfs {path}` said "
-                    f"{(p.stderr or p.stdout).strip()!r} (exit {p.returncode}); run it as root "
-                    f"(or with CAP_SYS_ADMIN)", pytrace=False)
-
-
-def unmount(path):
-    if subprocess.run(["umount", str(path)], capture_output=True).returncode != 0:
-        subprocess.run(["umount", "-l", str(path)], capture_output=True)
-
-
-def fill(path, leave):
-    """Write a file until the file system is full, then give back `leave` bytes."""
-    chunk = b"\0" * (64 << 10)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    size = 0
-    try:
-        while True:
-            try:
-                n = os.write(fd, chunk)
-            except OSError as e:
-                if e.errno != 28:  # ENOSPC
-                    raise
-                break
-            if n == 0:
-                break
-            size += n
-        size = max(0, size - leave)
-        os.ftruncate(fd, size)
-    finally:
-        os.close(fd)
-    return size
-
-
 class FullDisk:
     """The program on a tmpfs of its own, the disk filled but for ROOM."""
 
     def __init__(self, start, workdir, fsync):
         self.path = workdir / "disk"
-        mount_tmpfs(self.path)
+        mount_tmpfs(self.path, SIZE)
         self.opts = ("--appendonly", "yes", "--appendfsync", fsync)
         self.start = start
         self.servers = []

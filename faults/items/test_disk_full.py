@@ -10,59 +10,18 @@ comes back the moment the filler is deleted. SQLite grows its WAL-index
 a full tmpfs is an ENOSPC from pwrite, never a SIGBUS from the map.
 """
 import json
-import os
-import subprocess
 
 import pytest
 
 from itemsfaults import (call, check_acked, check_integrity, dead_note, error_problem, get_item,
                          item, list_all, require_datadir, rq, same_item, stop_gracefully)
 from osnet_harness.httpclient import Conn
+from osnet_harness.disk import fill, mount_tmpfs, unmount
 from osnet_harness.timeouts import T
 
 SIZE = "8m"
 ROOM = 256 << 10     # what the filler leaves free
 MAX_CREATES = 3000   # at most this many before the disk must be full
-
-
-def mount_tmpfs(path):
-    path.mkdir()
-    p = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={SIZE},mode=0755", "tmpfs",
-                        str(path)], capture_output=True, text=True)
-    if p.returncode != 0:
-        pytest.fail(f"this test needs a small file system of its own to fill, and could not "
-                    f"mount one: `mount -t tmpfs -o size={SIZE} tmpfs {path}` said "
-                    f"{(p.stderr or p.stdout).strip()!r} (exit {p.returncode}); run it as root "
-                    f"(or with CAP_SYS_ADMIN)", pytrace=False)
-
-
-def unmount(path):
-    if subprocess.run(["umount", str(path)], capture_output=True).returncode != 0:
-        subprocess.run(["umount", "-l", str(path)], capture_output=True)
-
-
-def fill(path, leave):
-    """Write a file at path until the file system is full, then give back
-    `leave` bytes. Returns the filler's size."""
-    chunk = b"\0" * (64 << 10)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    size = 0
-    try:
-        while True:
-            try:
-                n = os.write(fd, chunk)
-            except OSError as e:
-                if e.errno != 28:  # ENOSPC
-                    raise
-                break
-            if n == 0:
-                break
-            size += n
-        size = max(0, size - leave)
-        os.ftruncate(fd, size)
-    finally:
-        os.close(fd)
-    return size
 
 
 @pytest.mark.req("ITEMS-130", "ITEMS-131")
@@ -80,7 +39,7 @@ def test_disk_full(launcher, impl, workdir):
     there."""
     require_datadir(impl)
     disk = workdir / "disk"
-    mount_tmpfs(disk)
+    mount_tmpfs(disk, SIZE)
     servers = []
     try:
         s = launcher.start(datadir=str(disk))
