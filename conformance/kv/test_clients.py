@@ -90,6 +90,37 @@ def test_maxclients(start, conns, report):
         time.sleep(0.02)
 
 
+@pytest.mark.req("KV-052")
+def test_maxclients_not_counting_a_client_that_quit(start, conns, report):
+    """A client that sent QUIT is gone for the server once it has its +OK,
+    even if its own end of the socket stays open: it no longer counts."""
+    s = start("--maxclients", 3)
+    report.repro(f"# started with --maxclients 3; three clients connected, one sent QUIT, got "
+                 f"+OK and keeps its socket open:\n  redis-cli -p {s.port} PING   # -> PONG")
+    inside = []
+    for i in range(3):
+        c = conns(s.addr, name=f"client {i + 1} of 3")
+        c.expect(("PING",), Simple("PONG"), f"client {i + 1} of 3 (--maxclients 3)")
+        inside.append(c)
+    quitter = inside[0]
+    quitter.send("QUIT")
+    r = quitter.read_reply(T(10))
+    assert r == Simple("OK"), f"QUIT: {show(r)}, expected +OK"
+    # The server's end of the connection: its last byte was +OK. Not closing
+    # ours, wait for the end of the stream it sends after the reply.
+    got, how = quitter.wait_closed(T(10))
+    assert how != "open" and not got, (
+        f"after QUIT and +OK the server did not end its side of the connection within "
+        f"{T(10):.0f}s (then got {show(got)}, {how})")
+    new = conns(s.addr, name="client after one sent QUIT")
+    new.send("PING")
+    r = new.read_reply(T(10))
+    assert r == Simple("PONG"), (
+        f"with --maxclients 3, after one of 3 clients sent QUIT and got +OK (its socket still "
+        f"open on the client's side), a new client's PING got {show(r)}; expected +PONG: a "
+        f"client that quit no longer counts")
+
+
 @pytest.mark.req("KV-053")
 def test_timeout(start, conns, report):
     s = start("--timeout", 1)

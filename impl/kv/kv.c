@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 
 #include "aof.h"
 #include "args.h"
@@ -56,6 +57,7 @@ int main(int argc, char **argv)
     const char *appendonly = "no", *appendfsync = "everysec";
     struct args_server a;
     uint8_t seed[16];
+    struct stat st;
     int rc;
 
     cfg.dir = ".";
@@ -99,6 +101,16 @@ int main(int argc, char **argv)
     }
     cfg.host = a.host;
     cfg.port = a.port;
+    /* Before anything else, as redis's chdir to --dir: a typo in the path
+     * is a clear error, not an empty keyspace and a failure later. */
+    if (stat(cfg.dir, &st) != 0) {
+        log_error("--dir %s: %s", cfg.dir, strerror(errno));
+        return 1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        log_error("--dir %s: not a directory", cfg.dir);
+        return 1;
+    }
 
     rc = random_seed(seed);
     if (rc < 0) {

@@ -45,6 +45,14 @@ void buf_consume(struct buf *b, size_t n)
     b->len -= n;
 }
 
+void buf_truncate(struct buf *b, size_t len)
+{
+    if (len < b->len)
+        b->len = len;
+    if (b->len == 0)
+        b->off = 0; /* empty: the whole storage is free again */
+}
+
 int buf_reserve(struct buf *b, size_t n, char **tail, size_t *avail)
 {
     size_t want, cap;

@@ -44,6 +44,11 @@ size_t buf_len(const struct buf *b);
 /* Drops the first n live bytes (all of them if n exceeds the length). */
 void buf_consume(struct buf *b, size_t n);
 
+/* Drops live bytes from the end, keeping the first len (nothing happens if
+ * len is not less than the length): takes back what was appended since
+ * buf_len() returned len, e.g. a reply written only in part. */
+void buf_truncate(struct buf *b, size_t len);
+
 /* Makes at least n bytes writable after the live bytes, so a caller can
  * recv() straight into the buffer and then buf_commit() what arrived. On
  * success stores the start of the free tail in *tail and its size (n or

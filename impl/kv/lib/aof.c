@@ -256,12 +256,28 @@ static int write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
+/* Cuts the file back to a->size, the length after the last successful
+ * flush. Only ever shortens it: if the file is not longer than that (a
+ * size gone stale, or someone else cut it), ftruncate would extend it with
+ * zeros that no replay could read, so nothing is done. Returns 0 or a
+ * negative errno. */
+static int aof_truncate_to_size(struct aof *a)
+{
+    struct stat st;
+
+    if (fstat(a->fd, &st) != 0)
+        return -errno;
+    if (st.st_size <= a->size)
+        return 0;
+    return ftruncate(a->fd, a->size) == 0 ? 0 : -errno;
+}
+
 /* Cuts off whatever part of a failed flush reached the file, so a replay
  * never meets half a record in the middle of the log. If that fails too,
  * the next flush tries again before it writes anything. */
 static void aof_cut_back(struct aof *a)
 {
-    a->need_truncate = ftruncate(a->fd, a->size) != 0;
+    a->need_truncate = aof_truncate_to_size(a) != 0;
 }
 
 int aof_flush(struct aof *a)
@@ -270,9 +286,10 @@ int aof_flush(struct aof *a)
     int rc;
 
     if (a->need_truncate) {
-        if (ftruncate(a->fd, a->size) != 0) {
-            a->write_error = -errno;
-            return a->write_error;
+        rc = aof_truncate_to_size(a);
+        if (rc != 0) {
+            a->write_error = rc;
+            return rc;
         }
         a->need_truncate = 0;
     }
@@ -402,8 +419,11 @@ int aof_load(const char *path, aof_apply_fn *apply, void *ctx, off_t *torn, off_
             }
             n = resp_parse(&p, buf_peek(&b), buf_len(&b));
             if (n > 0) {
-                if (p.argc > 0 && (rc = apply(ctx, p.argc, p.argv)) != 0)
+                if (p.argc > 0 && (rc = apply(ctx, p.argc, p.argv)) != 0) {
+                    if (bad_off != NULL)
+                        *bad_off = done; /* where the refused record starts */
                     break;
+                }
                 buf_consume(&b, (size_t)n);
                 done += n;
                 continue;

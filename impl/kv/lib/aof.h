@@ -60,8 +60,9 @@ typedef int aof_apply_fn(void *ctx, size_t argc, const struct resp_arg *argv);
  * the end of the last complete command, and *torn tells how many bytes
  * were dropped (0 if none). Returns 0; -EINVAL if the file holds something
  * that is not RESP (at byte offset *bad_off), so the server refuses to
- * start rather than lose what follows; apply's error; or another negative
- * errno from reading the file. */
+ * start rather than lose what follows; apply's error (the record it
+ * refused starts at byte *bad_off); or another negative errno from reading
+ * the file. */
 int aof_load(const char *path, aof_apply_fn *apply, void *ctx, off_t *torn, off_t *bad_off);
 
 /* Opens (creating, mode 0644) the file at path for appending with the given

@@ -48,6 +48,8 @@ struct command {
     const char *name; /* lower case: the name in arity and context errors */
     int arity;        /* as redis: n exactly, -n at least n (the name counts) */
     unsigned flags;
+    /* The handler; NULL for a container whose arity requires a
+     * subcommand (CONFIG): command_run then always runs a subcommand. */
     void (*proc)(struct client *c);
     /* A container (CONFIG, COMMAND): its subcommands, ending with a NULL
      * name; "config|get" is the name errors show for CONFIG GET. */
@@ -379,54 +381,69 @@ static void cmd_command_list(struct client *c)
 }
 
 /* CONFIG GET parameter-or-glob ...: the options kv was started with, by
- * their redis names. */
+ * their redis names, matched case-insensitively. As in redis, a name
+ * without glob characters is looked up and answered with the name as the
+ * client wrote it (CONFIG GET APPENDONLY -> APPENDONLY, no); a pattern
+ * answers the canonical names it matches; a parameter is listed once. */
 static void cmd_config_get(struct client *c)
 {
     const struct kv_config *cfg = c->srv->cfg;
     char hz[16], maxclients[16], timeout[16], port[16];
     struct {
         const char *name, *value;
+        const struct resp_arg *asked; /* the exact name given, if any */
         bool hit;
     } params[] = {
-        {"appendonly", cfg->appendonly ? "yes" : "no", false},
-        {"appendfsync", aof_fsync_name(cfg->appendfsync), false},
-        {"save", "", false},
-        {"dir", cfg->dir, false},
-        {"bind", cfg->host, false},
-        {"port", port, false},
-        {"hz", hz, false},
-        {"maxclients", maxclients, false},
-        {"timeout", timeout, false},
+        {"appendonly", cfg->appendonly ? "yes" : "no", NULL, false},
+        {"appendfsync", aof_fsync_name(cfg->appendfsync), NULL, false},
+        {"save", "", NULL, false},
+        {"dir", cfg->dir, NULL, false},
+        {"bind", cfg->host, NULL, false},
+        {"port", port, NULL, false},
+        {"hz", hz, NULL, false},
+        {"maxclients", maxclients, NULL, false},
+        {"timeout", timeout, NULL, false},
     };
     size_t nparams = sizeof(params) / sizeof(params[0]), hits = 0;
     char pat[128];
 
     snprintf(hz, sizeof(hz), "%u", cfg->hz);
-    snprintf(maxclients, sizeof(maxclients), "%u", cfg->maxclients);
+    snprintf(maxclients, sizeof(maxclients), "%u", c->srv->maxclients); /* as fitted */
     snprintf(timeout, sizeof(timeout), "%u", cfg->timeout);
     snprintf(port, sizeof(port), "%u", cfg->port);
-    /* Names match case-insensitively, as in redis: the pattern is folded
-     * to lower case (every name is). */
     for (size_t j = 2; j < c->argc; j++) {
-        size_t n = c->argv[j].n < sizeof(pat) ? c->argv[j].n : sizeof(pat);
+        const struct resp_arg *a = &c->argv[j];
+        /* Redis reads the argument as a C string: up to a NUL. */
+        size_t n = (size_t)c_len(a->p, a->n, sizeof(pat));
+        bool glob = false;
+
+        /* Every name is lower case: fold the pattern to match it. */
         for (size_t k = 0; k < n; k++) {
-            char ch = c->argv[j].p[k];
+            char ch = a->p[k];
             pat[k] = ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
+            glob = glob || ch == '*' || ch == '?' || ch == '[';
         }
         for (size_t i = 0; i < nparams; i++) {
-            if (!params[i].hit &&
-                db_glob_match(pat, n, params[i].name, strlen(params[i].name))) {
+            size_t len = strlen(params[i].name);
+            if (params[i].hit)
+                continue;
+            if (glob ? db_glob_match(pat, n, params[i].name, len)
+                     : n == len && memcmp(pat, params[i].name, n) == 0) {
                 params[i].hit = true;
+                params[i].asked = glob ? NULL : a;
                 hits++;
             }
         }
     }
     reply_array(c, hits * 2);
     for (size_t i = 0; i < nparams; i++) {
-        if (params[i].hit) {
+        if (!params[i].hit)
+            continue;
+        if (params[i].asked != NULL)
+            reply_bulk(c, params[i].asked->p, params[i].asked->n);
+        else
             reply_cstr(c, params[i].name);
-            reply_cstr(c, params[i].value);
-        }
+        reply_cstr(c, params[i].value);
     }
 }
 
@@ -564,7 +581,7 @@ static void cmd_set(struct client *c)
         deadline = e != NULL ? e->expire_at : DB_NO_EXPIRE;
 
     /* Prepare: the new item and the room for the reply (the old value). */
-    if (db_put_prepare(db, key->p, key->n, val->p, val->n, &put) < 0) {
+    if (db_put_prepare(db, key->p, key->n, val->p, val->n, deadline >= 0, &put) < 0) {
         reply_error(c, ERR_OOM);
         return;
     }
@@ -614,7 +631,7 @@ static void incr_by(struct client *c, long long by)
     }
     v += by;
     n = snprintf(num, sizeof(num), "%lld", v);
-    if (db_put_prepare(db, key->p, key->n, num, (size_t)n, &put) < 0) {
+    if (db_put_prepare(db, key->p, key->n, num, (size_t)n, deadline >= 0, &put) < 0) {
         reply_error(c, ERR_OOM);
         return;
     }
@@ -664,7 +681,10 @@ static void cmd_mget(struct client *c)
 
     /* Lazy expiry first: a lookup that deletes a key may invalidate an
      * entry found before it, so the values are read in a second pass, in
-     * which nothing is due any more (same now). */
+     * which nothing is due any more (same now). That pass follows db.h's
+     * contract: an entry is valid until the next change to the db, and
+     * these lookups change nothing, so each value is valid while its reply
+     * is written. */
     for (size_t i = 1; i < c->argc; i++)
         db_find(db, c->argv[i].p, c->argv[i].n, now);
     reply_array(c, c->argc - 1);
@@ -697,7 +717,7 @@ static void cmd_mset(struct client *c)
     }
     for (i = 0; i < npairs; i++) {
         const struct resp_arg *k = &c->argv[1 + 2 * i], *v = &c->argv[2 + 2 * i];
-        if (db_put_prepare(db, k->p, k->n, v->p, v->n, &puts[i]) < 0)
+        if (db_put_prepare(db, k->p, k->n, v->p, v->n, false, &puts[i]) < 0)
             break;
     }
     if (i < npairs || record_init(&r, c->argc) < 0) {
@@ -754,7 +774,9 @@ static void cmd_del(struct client *c)
 
     /* Lazy expiry first: a lookup that deletes an expired key may
      * invalidate an entry found before it; in the second pass, at the same
-     * now, nothing is due. */
+     * now, nothing is due, so it changes nothing and, by db.h's contract
+     * (an entry is valid until the next change), every entry it finds stays
+     * valid until the deletions below. */
     for (size_t i = 1; i < c->argc; i++)
         db_find(db, c->argv[i].p, c->argv[i].n, now);
     if (nkeys > REC_INLINE && (keys = malloc(nkeys * sizeof(*keys))) == NULL) {
@@ -1016,28 +1038,56 @@ static void cmd_keys(struct client *c)
     reply_keys(c, &kl);
 }
 
-/* SCAN cursor [MATCH pattern] [COUNT n] [TYPE type]. The cursor is read as
- * redis reads it (strtoul: a sign is accepted, "-1" wraps around). Every
- * key is a string: TYPE string filters nothing, any other type everything. */
+/* Parses a SCAN cursor as redis does: strtoul() on the argument as a C
+ * string (so it ends at a NUL byte), refusing a leading space, anything
+ * left after the digits, and a value over 64 bits. Hence "" and "000..."
+ * are cursor 0, a sign is accepted and "-1" wraps around to 2^64-1, while
+ * "+" alone, " 1", "1 " and "0x10" are invalid. Returns true and the
+ * cursor in *out. */
+static bool parse_cursor(const char *s, size_t n, uint64_t *out)
+{
+    const char *z = memchr(s, '\0', n);
+    uint64_t u = 0;
+    bool neg = false;
+    size_t i = 0;
+
+    if (z != NULL)
+        n = (size_t)(z - s);
+    if (n == 0) {
+        *out = 0; /* strtoul("") is 0 with nothing left over */
+        return true;
+    }
+    if (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r'))
+        return false;
+    if (s[0] == '+' || s[0] == '-') {
+        neg = s[0] == '-';
+        if (++i == n)
+            return false; /* a sign without digits: strtoul reads nothing */
+    }
+    for (; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        unsigned d = (unsigned)(s[i] - '0');
+        if (u > (UINT64_MAX - d) / 10)
+            return false; /* ERANGE */
+        u = u * 10 + d;
+    }
+    *out = neg ? 0 - u : u; /* strtoul negates in unsigned arithmetic */
+    return true;
+}
+
+/* SCAN cursor [MATCH pattern] [COUNT n] [TYPE type]. Every key is a
+ * string: TYPE string filters nothing, any other type everything. */
 static void cmd_scan(struct client *c)
 {
     struct key_list kl = {0};
     const struct resp_arg *cur = &c->argv[1];
-    char num[32], *end;
-    unsigned long long cursor;
+    char num[32];
+    uint64_t cursor;
     long long count = 10;
     bool none = false;
 
-    if (cur->n == 0 || cur->n >= sizeof(num) || memchr(cur->p, '\0', cur->n) != NULL ||
-        cur->p[0] == ' ' || (cur->p[0] >= '\t' && cur->p[0] <= '\r')) {
-        reply_error(c, "ERR invalid cursor");
-        return;
-    }
-    memcpy(num, cur->p, cur->n);
-    num[cur->n] = '\0';
-    errno = 0;
-    cursor = strtoull(num, &end, 10);
-    if (*end != '\0' || errno == ERANGE) {
+    if (!parse_cursor(cur->p, cur->n, &cursor)) {
         reply_error(c, "ERR invalid cursor");
         return;
     }
@@ -1064,7 +1114,7 @@ static void cmd_scan(struct client *c)
     cursor = db_scan(db_of(c), cursor, (size_t)count, server_now_ms(), collect_key, &kl);
     if (none)
         kl.len = 0;
-    snprintf(num, sizeof(num), "%llu", cursor);
+    snprintf(num, sizeof(num), "%llu", (unsigned long long)cursor);
     if (!kl.nomem) {
         reply_array(c, 2);
         reply_cstr(c, num);
@@ -1199,7 +1249,7 @@ static void cmd_reset(struct client *c)
 /* Sorted by name: looked up by binary search. */
 static const struct command commands[] = {
     {"command", -1, 0, cmd_command, command_subs},
-    {"config", -2, 0, cmd_config_get, config_subs},
+    {"config", -2, 0, NULL, config_subs}, /* arity: a subcommand is required */
     {"dbsize", 1, 0, cmd_dbsize, NULL},
     {"decr", 2, CMD_WRITE, cmd_decr, NULL},
     {"decrby", 3, CMD_WRITE, cmd_decrby, NULL},
@@ -1335,7 +1385,7 @@ static int apply_set(struct db *db, const struct resp_arg *k, const struct resp_
 {
     struct db_put *put;
 
-    if (db_put_prepare(db, k->p, k->n, v->p, v->n, &put) < 0)
+    if (db_put_prepare(db, k->p, k->n, v->p, v->n, deadline >= 0, &put) < 0)
         return -ENOMEM;
     db_put_commit(db, put, deadline);
     return 0;
@@ -1378,12 +1428,13 @@ int command_apply(void *ctx, size_t argc, const struct resp_arg *argv)
     }
     if (argc == 3 && rec_is(&argv[0], "pexpireat") && parse_ll(argv[2].p, argv[2].n, &ms) &&
         ms >= 0) {
-        const struct db_entry *e = db_find(db, argv[1].p, argv[1].n, LOAD_NOW);
-        if (e == NULL)
-            return 0;
+        /* Reserving first changes no key, so the entry found after it
+         * stays valid for db_set_expire. */
         if (db_reserve_expires(db, 1) < 0)
             return -ENOMEM;
-        db_set_expire(db, db_find(db, argv[1].p, argv[1].n, LOAD_NOW), ms);
+        const struct db_entry *e = db_find(db, argv[1].p, argv[1].n, LOAD_NOW);
+        if (e != NULL)
+            db_set_expire(db, e, ms);
         return 0;
     }
     if (argc == 2 && rec_is(&argv[0], "persist")) {

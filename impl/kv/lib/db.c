@@ -1,5 +1,6 @@
 #include "db.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,8 +30,8 @@ struct db {
     struct db_item **heap;
     size_t heap_len;
     size_t heap_cap;
-    /* Room promised: prepared puts not yet committed or aborted (each may
-     * add one deadline) and the last db_reserve_expires. */
+    /* Room promised: prepared puts not yet committed or aborted that may
+     * add one deadline each and the last db_reserve_expires. */
     size_t pending_puts;
     size_t reserved;
 };
@@ -38,6 +39,7 @@ struct db {
 struct db_put {
     struct db *db;
     struct db_item *item;
+    bool with_deadline; /* holds one of db->pending_puts' heap slots */
 };
 
 static struct db_item *item_of_node(struct dict_node *n)
@@ -230,7 +232,7 @@ const struct db_entry *db_find(struct db *db, const char *key, size_t klen, int6
 }
 
 int db_put_prepare(struct db *db, const char *key, size_t klen, const char *val, size_t vlen,
-                   struct db_put **out)
+                   bool with_deadline, struct db_put **out)
 {
     struct db_put *put;
     struct db_item *it;
@@ -238,8 +240,8 @@ int db_put_prepare(struct db *db, const char *key, size_t klen, const char *val,
     if (vlen > SIZE_MAX - sizeof(*it) || klen > SIZE_MAX - sizeof(*it) - vlen)
         return -ENOMEM;
     /* The commit may give the key a deadline it did not have: one heap slot
-     * per uncommitted put is set aside now. */
-    if (heap_reserve(db, 1) != 0)
+     * per such uncommitted put is set aside now. */
+    if (with_deadline && heap_reserve(db, 1) != 0)
         return -ENOMEM;
     put = malloc(sizeof(*put));
     it = malloc(sizeof(*it) + klen + vlen);
@@ -263,7 +265,9 @@ int db_put_prepare(struct db *db, const char *key, size_t klen, const char *val,
     it->heap_idx = NOT_IN_HEAP;
     put->db = db;
     put->item = it;
-    db->pending_puts++;
+    put->with_deadline = with_deadline;
+    if (with_deadline)
+        db->pending_puts++;
     *out = put;
     return 0;
 }
@@ -273,8 +277,11 @@ void db_put_commit(struct db *db, struct db_put *put, int64_t expire_at)
     struct db_item *it = put->item, *old = NULL;
     struct dict_node *n;
 
+    bool reserved = put->with_deadline;
+
     free(put);
-    db->pending_puts--;
+    if (reserved)
+        db->pending_puts--;
     n = dict_replace(&db->dict, &it->node);
     if (n != NULL)
         old = item_of_node(n);
@@ -294,6 +301,7 @@ void db_put_commit(struct db *db, struct db_put *put, int64_t expire_at)
             heap_remove(db, old);
         }
     } else if (expire_at != DB_NO_EXPIRE) {
+        assert(reserved); /* a deadline needs a put prepared with_deadline */
         heap_push(db, it); /* room reserved by db_put_prepare */
     }
     free(old);
@@ -303,7 +311,8 @@ void db_put_abort(struct db_put *put)
 {
     if (put == NULL)
         return;
-    put->db->pending_puts--;
+    if (put->with_deadline)
+        put->db->pending_puts--;
     free(put->item);
     free(put);
 }

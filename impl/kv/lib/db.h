@@ -1,5 +1,6 @@
 #ifndef OSNET_KV_DB_H
 #define OSNET_KV_DB_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -60,15 +61,20 @@ const struct db_entry *db_find(struct db *db, const char *key, size_t klen, int6
 /* A prepared write of one key: allocated, not yet visible. */
 struct db_put;
 
-/* Prepares key = val (both copied). Returns 0 and stores the prepared write
- * in *out, or -ENOMEM; nothing in db changes. */
+/* Prepares key = val (both copied). with_deadline says whether the commit
+ * may give the key a deadline (expire_at >= 0): only then is a slot of the
+ * expiry heap set aside, so a million-key MSET reserves nothing there.
+ * Returns 0 and stores the prepared write in *out, or -ENOMEM; nothing in
+ * db changes. */
 int db_put_prepare(struct db *db, const char *key, size_t klen, const char *val,
-                   size_t vlen, struct db_put **out);
+                   size_t vlen, bool with_deadline, struct db_put **out);
 
 /* Makes a prepared write visible, replacing any existing value of the key.
- * expire_at is the new deadline, DB_NO_EXPIRE for none, or DB_KEEP_TTL to
- * keep the deadline the key had (none if it did not exist). Cannot fail:
- * any room the expiry heap needs was reserved by db_put_prepare. */
+ * expire_at is the new deadline (only if prepared with_deadline),
+ * DB_NO_EXPIRE for none, or DB_KEEP_TTL to keep the deadline the key had
+ * (none if it did not exist; the new item takes the old one's place in
+ * the heap). Cannot fail: any room the expiry heap needs was reserved by
+ * db_put_prepare. */
 #define DB_KEEP_TTL INT64_C(-2)
 void db_put_commit(struct db *db, struct db_put *put, int64_t expire_at);
 

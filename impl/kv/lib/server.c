@@ -11,8 +11,10 @@
  *      brought) goes on the pending list; nothing is sent yet;
  *   2. settle, once, in the loop's before-wait hook: write the AOF records
  *      all those requests logged (one write(2) for the whole turn), then
- *      send the replies of the clients on the pending list (one send()
- *      each), then free the clients marked to go.
+ *      send the replies of the clients on the pending list (each as much
+ *      as the kernel takes without blocking), then free the clients marked
+ *      to go. After SIGTERM ends the loop, the same step runs once more,
+ *      for the callbacks of the turn the signal arrived in.
  * Step 2's order is the durability rule: a change reaches the kernel (and
  * with appendfsync always, the disk: commands.c syncs before it commits)
  * before anyone hears of it. Doing it once per turn rather than once per
@@ -20,11 +22,14 @@
 #include "server.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,9 +42,11 @@
 #include "net.h"
 #include "sig.h"
 
-/* Input: a legal request is at most a 512 MiB bulk plus its framing, which
- * the parser's limits keep within 64 KiB. */
-#define IN_MAX (512u * 1024 * 1024 + 64 * 1024)
+/* Input: redis's client-query-buffer-limit, 1 GiB. Each bulk may be 512
+ * MiB, so one request may hold more than one of them (MSET a <300 MiB> b
+ * <300 MiB> is legal); a client whose unrun input passes 1 GiB is closed,
+ * as redis closes it, with a warning in the log. */
+#define IN_MAX ((size_t)1024 * 1024 * 1024)
 #define FIRST_READ (16 * 1024) /* into an empty buffer: most requests are small */
 #define READ_CHUNK (64 * 1024) /* into a buffer holding part of a request */
 /* A normal client with more output than this waiting is not read or run
@@ -51,6 +58,10 @@
 #define REPLY_RESERVE 512
 #define LINGER_MS 2000           /* how long a closing client's input is drained */
 #define EXPIRE_PER_TICK 1000     /* keys deleted per timer tick at most */
+/* Descriptors kept for other uses than clients (listener, epoll, timer,
+ * signalfd, the AOF and its lock, logs), as redis's
+ * CONFIG_MIN_RESERVED_FDS. */
+#define RESERVED_FDS 32
 #define AOF_NAME "appendonly.aof"
 
 static const char maxclients_line[] = "-ERR max number of clients reached\r\n";
@@ -113,8 +124,8 @@ static void client_destroy(struct client *c)
     if (c->next != NULL)
         c->next->prev = c->prev;
     s->nclients--;
-    if (c->flags & CLIENT_REFUSED)
-        s->nrefused--;
+    if (c->flags & CLIENT_LINGER)
+        s->nlinger--;
     resp_parser_free(&c->parser);
     buf_free(&c->in);
     buf_free(&c->out);
@@ -163,6 +174,7 @@ static void client_start_linger(struct client *c)
     }
     shutdown(c->fd, SHUT_WR);
     c->flags |= CLIENT_LINGER;
+    c->srv->nlinger++; /* on its way out: no longer counts for --maxclients */
     c->linger_until = mono_ms() + LINGER_MS;
     buf_free(&c->in);
 }
@@ -320,7 +332,7 @@ static void client_run(struct client *c)
     c->reply_err = 0;
     command_run(c);
     if (c->reply_err != 0) {
-        c->out.len = c->reply_mark; /* drop the partial reply */
+        buf_truncate(&c->out, c->reply_mark); /* drop the partial reply */
         c->reply_err = 0;
         reply_error(c, ERR_OOM);
     }
@@ -394,8 +406,8 @@ static void client_resume(struct client *c, bool paused)
 static void client_read(struct client *c)
 {
     struct server *s = c->srv;
+    size_t len = buf_len(&c->in), want = len > 0 ? READ_CHUNK : FIRST_READ, avail;
     char *tail;
-    size_t avail;
     ssize_t n;
     int rc;
 
@@ -410,12 +422,17 @@ static void client_read(struct client *c)
         client_kill(c, "hung up");
         return;
     }
-    rc = buf_reserve(&c->in, buf_len(&c->in) > 0 ? READ_CHUNK : FIRST_READ, &tail, &avail);
-    if (rc == -ENOBUFS) {
-        log_warn("fd %d: a request over %u bytes; closing", c->fd, IN_MAX);
-        client_kill(c, "request too big");
+    if (len >= IN_MAX) {
+        /* A full query buffer and still no complete request. */
+        log_warn("client %llu (fd %d): closing, it reached the query buffer limit (%zu bytes "
+                 "of input not yet run)",
+                 (unsigned long long)c->id, c->fd, len);
+        client_kill(c, "query buffer limit reached");
         return;
     }
+    if (want > IN_MAX - len)
+        want = IN_MAX - len; /* up to the limit exactly */
+    rc = buf_reserve(&c->in, want, &tail, &avail);
     if (rc < 0) {
         client_stall(c);
         client_mark_dirty(c);
@@ -546,9 +563,8 @@ static void client_refuse(struct client *c)
 {
     struct server *s = c->srv;
 
-    c->flags |= CLIENT_REFUSED | CLIENT_CLOSE_AFTER_REPLY;
-    s->nrefused++;
-    log_debug("fd %d: refused: max number of clients (%u) reached", c->fd, s->cfg->maxclients);
+    c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+    log_debug("fd %d: refused: max number of clients (%u) reached", c->fd, s->maxclients);
     (void)!send(c->fd, maxclients_line, sizeof(maxclients_line) - 1, MSG_NOSIGNAL);
     client_start_linger(c);
     client_update_mask(c);
@@ -589,11 +605,14 @@ static int client_open(int fd, const struct sockaddr *peer, socklen_t peer_len, 
         s->clients->prev = c;
     s->clients = c;
     s->nclients++;
-    if (s->nclients - s->nrefused > s->cfg->maxclients)
+    /* Lingering clients (refused, or closing after QUIT or a protocol
+     * error) are leaving: redis has already freed them, so they do not
+     * count. */
+    if (s->nclients - s->nlinger > s->maxclients)
         client_refuse(c);
     else
         log_debug("fd %d: client %llu connected (%zu open)", fd, (unsigned long long)c->id,
-                  s->nclients - s->nrefused);
+                  s->nclients - s->nlinger);
     return 0;
 }
 
@@ -663,10 +682,10 @@ static int server_load(struct server *s, const char *path)
     off_t torn = 0, bad = 0;
     int rc = aof_load(path, command_apply, s, &torn, &bad);
 
-    if (rc == -EINVAL) {
-        log_error("%s: not a valid append-only file (bad data at byte %lld); refusing to start "
+    if (rc == -EINVAL || rc == -EBADMSG) {
+        log_error("%s: not a valid append-only file (%s at byte %lld); refusing to start "
                   "rather than lose what follows",
-                  path, (long long)bad);
+                  path, rc == -EINVAL ? "bad data" : "a record kv does not know", (long long)bad);
         return rc;
     }
     if (rc < 0) {
@@ -681,6 +700,72 @@ static int server_load(struct server *s, const char *path)
     return 0;
 }
 
+/* Makes room for the descriptors maxclients clients need, as redis does:
+ * raises the soft RLIMIT_NOFILE toward maxclients + RESERVED_FDS (the hard
+ * limit caps it); if that is still short, lowers the effective maxclients
+ * to what fits, with a warning. Returns 0, or -EMFILE when not even the
+ * reserved descriptors fit (logged). */
+static int fit_nofile(struct server *s)
+{
+    rlim_t want = (rlim_t)s->cfg->maxclients + RESERVED_FDS;
+    struct rlimit rl;
+
+    s->maxclients = s->cfg->maxclients;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+        log_warn("getrlimit(RLIMIT_NOFILE): %s; keeping --maxclients %u", strerror(errno),
+                 s->maxclients);
+        return 0;
+    }
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+        struct rlimit raised = rl;
+        raised.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want ? rl.rlim_max : want;
+        if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
+            rl = raised;
+        else
+            log_warn("cannot raise the open files limit to %llu: %s",
+                     (unsigned long long)raised.rlim_cur, strerror(errno));
+    }
+    if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= want)
+        return 0;
+    if (rl.rlim_cur <= RESERVED_FDS) {
+        log_error("the open files limit (%llu) is too low to start; raise 'ulimit -n' to at "
+                  "least %llu",
+                  (unsigned long long)rl.rlim_cur, (unsigned long long)want);
+        return -EMFILE;
+    }
+    s->maxclients = (unsigned)(rl.rlim_cur - RESERVED_FDS);
+    log_warn("--maxclients %u needs %llu open files, the limit is %llu: maxclients reduced to %u "
+             "(raise 'ulimit -n' for more)",
+             s->cfg->maxclients, (unsigned long long)want, (unsigned long long)rl.rlim_cur,
+             s->maxclients);
+    return 0;
+}
+
+/* Takes an exclusive lock on the AOF at path (creating it), held until
+ * server_free: a second kv started with the same --dir must not replay,
+ * and so cut the "torn" tail of, a file the first one is writing. Returns
+ * 0 or a negative errno, logged. */
+static int lock_aof(struct server *s, const char *path)
+{
+    s->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (s->lock_fd < 0) {
+        int rc = -errno;
+        log_error("%s: cannot open: %s", path, strerror(errno));
+        return rc;
+    }
+    if (flock(s->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        int rc = -errno;
+        if (errno == EWOULDBLOCK)
+            log_error("%s: in use by another process (it holds the lock); refusing to start "
+                      "on the same --dir",
+                      path);
+        else
+            log_error("%s: cannot lock: %s", path, strerror(errno));
+        return rc;
+    }
+    return 0;
+}
+
 int server_start(struct server *s, const struct kv_config *cfg, const uint8_t seed[16])
 {
     char path[PATH_MAX];
@@ -689,6 +774,7 @@ int server_start(struct server *s, const struct kv_config *cfg, const uint8_t se
     memset(s, 0, sizeof(*s));
     s->cfg = cfg;
     s->sig_fd = -1;
+    s->lock_fd = -1;
     /* Before the AOF's fsync thread exists: a thread inherits its creator's
      * mask, and SIGTERM sent to the process goes to any thread that does
      * not block it (killing it outright, never reaching the signalfd). */
@@ -697,26 +783,15 @@ int server_start(struct server *s, const struct kv_config *cfg, const uint8_t se
         log_error("cannot block SIGTERM and SIGINT: %s", strerror(-rc));
         return rc;
     }
+    rc = fit_nofile(s);
+    if (rc < 0)
+        return rc;
     rc = db_create(&s->db, seed);
     if (rc == 0)
         rc = pubsub_create(&s->pubsub, seed);
     if (rc < 0) {
         log_error("cannot create the keyspace: %s", strerror(-rc));
         return rc;
-    }
-    if (cfg->appendonly) {
-        if (snprintf(path, sizeof(path), "%s/%s", cfg->dir, AOF_NAME) >= (int)sizeof(path)) {
-            log_error("--dir %s: path too long", cfg->dir);
-            return -ENAMETOOLONG;
-        }
-        rc = server_load(s, path);
-        if (rc < 0)
-            return rc;
-        rc = aof_open(&s->aof, path, cfg->appendfsync);
-        if (rc < 0) {
-            log_error("%s: cannot open: %s", path, strerror(-rc));
-            return rc;
-        }
     }
     rc = loop_create(&s->loop);
     if (rc == 0) {
@@ -731,16 +806,45 @@ int server_start(struct server *s, const struct kv_config *cfg, const uint8_t se
         log_error("cannot set up the event loop: %s", strerror(-rc));
         return rc;
     }
-    return acceptor_listen(s->loop, cfg->host, cfg->port, client_open, s, &s->acceptor);
+    /* Listen before touching the AOF, as redis binds before it loads: a
+     * second instance on the same port stops here. Connections made
+     * meanwhile wait in the backlog until the load is done. */
+    rc = acceptor_listen(s->loop, cfg->host, cfg->port, client_open, s, &s->acceptor);
+    if (rc < 0)
+        return rc;
+    if (cfg->appendonly) {
+        if (snprintf(path, sizeof(path), "%s/%s", cfg->dir, AOF_NAME) >= (int)sizeof(path)) {
+            log_error("--dir %s: path too long", cfg->dir);
+            return -ENAMETOOLONG;
+        }
+        rc = lock_aof(s, path);
+        if (rc == 0)
+            rc = server_load(s, path);
+        if (rc < 0)
+            return rc;
+        rc = aof_open(&s->aof, path, cfg->appendfsync);
+        if (rc < 0) {
+            log_error("%s: cannot open: %s", path, strerror(-rc));
+            return rc;
+        }
+    }
+    return 0;
 }
 
 int server_run(struct server *s)
 {
     int rc = loop_run(s->loop);
 
-    if (rc < 0)
+    if (rc < 0) {
         log_error("epoll_wait: %s", strerror(-rc));
-    return rc;
+        return rc;
+    }
+    /* Stopped by a signal that came with other events: their callbacks
+     * ran, the before-wait hook did not. Settle once, so the AOF gets the
+     * turn's records and their replies go out as far as the sockets take
+     * them without blocking. */
+    server_settle(s->loop, s);
+    return 0;
 }
 
 int server_free(struct server *s)
@@ -757,8 +861,11 @@ int server_free(struct server *s)
         client_destroy(s->clients);
     rc = aof_close(s->aof);
     if (rc < 0)
-        log_error("closing the AOF: %s", strerror(-rc));
+        log_error("closing the AOF: %s; the last changes may not be on disk", strerror(-rc));
     s->aof = NULL;
+    if (s->lock_fd >= 0)
+        close(s->lock_fd); /* after the last write: the next kv may load it */
+    s->lock_fd = -1;
     loop_timer_destroy(s->timer);
     if (s->loop != NULL)
         loop_destroy(s->loop);

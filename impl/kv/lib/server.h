@@ -19,8 +19,8 @@
  * event loop, after the callbacks of what one epoll_wait() returned (the
  * loop's before-wait hook, redis's beforeSleep), the changes all those
  * commands logged are written to the append-only file in one write, and
- * only then are the pending clients' replies sent (one send() per client
- * per turn; EPOLLOUT only while output waits).
+ * only then are the pending clients' replies sent (as much as each socket
+ * takes without blocking; EPOLLOUT only while output waits).
  *
  * Memory is bounded per client: a normal client whose replies pile up past
  * a high-water mark (it pipelines without reading) is neither read nor run
@@ -51,7 +51,6 @@ struct server;
 #define CLIENT_WROTE 0x10u  /* ran a change whose AOF record is not written yet */
 #define CLIENT_HELD 0x20u   /* output held until the AOF accepts its changes */
 #define CLIENT_EOF 0x40u    /* the peer sent its last byte */
-#define CLIENT_REFUSED 0x80u /* over --maxclients: told so, lingering */
 
 struct client {
     struct server *srv;
@@ -88,32 +87,37 @@ struct server {
     const struct kv_config *cfg;
     struct loop *loop;
     int sig_fd;
+    int lock_fd; /* holds the AOF's flock; -1 without --appendonly yes */
     struct acceptor *acceptor;
     struct loop_timer *timer;
     struct db *db;
     struct aof *aof; /* NULL without --appendonly yes */
     struct pubsub *pubsub;
     struct client *clients;
-    size_t nclients; /* every open client (refused ones lingering included) */
+    size_t nclients; /* every open client (lingering ones included) */
+    unsigned maxclients; /* --maxclients, lowered if RLIMIT_NOFILE is short */
     uint64_t next_id;
     struct client *dirty; /* the pending list: clients with output to send */
     struct client *dead;
-    size_t nrefused;    /* of nclients, those refused for --maxclients */
+    size_t nlinger;     /* of nclients, those lingering: not counted for maxclients */
     bool retry_pending; /* clients are stalled: the timer retries them */
     bool aof_failing;   /* in an episode of AOF write errors (logged once) */
     int64_t next_scan;  /* monotonic ms of the next idle-client scan */
     char scratch[16 * 1024]; /* drained input of lingering clients */
 };
 
-/* Starts a server with cfg (kept by pointer): creates the keyspace (its
- * hash keyed with seed), replays DIR/appendonly.aof when appendonly is on
- * (refusing a file that is not RESP: -EINVAL, logged with the offset),
- * opens the AOF, listens on host:port and watches SIGTERM/SIGINT. Returns
- * 0 or a negative errno, logged; server_free() must be called either way. */
+/* Starts a server with cfg (kept by pointer): fits RLIMIT_NOFILE to
+ * maxclients, creates the keyspace (its hash keyed with seed), watches
+ * SIGTERM/SIGINT, listens on host:port, then, when appendonly is on, locks
+ * DIR/appendonly.aof (refusing a file another process holds), replays it
+ * (refusing a file that is not RESP, -EINVAL, or holds an unknown record,
+ * -EBADMSG, logged with the offset) and opens it for appending. Returns 0
+ * or a negative errno, logged; server_free() must be called either way. */
 int server_start(struct server *s, const struct kv_config *cfg, const uint8_t seed[16]);
 
-/* Runs until SIGTERM or SIGINT. Returns 0, or a negative errno if the loop
- * failed. */
+/* Runs until SIGTERM or SIGINT, then settles once more (writes the AOF,
+ * sends what the sockets take without blocking). Returns 0, or a negative
+ * errno if the loop failed. */
 int server_run(struct server *s);
 
 /* Closes every client, writes and syncs the AOF and closes it (aof_close),

@@ -30,7 +30,8 @@ static void put(struct db *db, const char *key, const char *val, int64_t expire_
 {
     struct db_put *p = NULL;
 
-    assert_int_equal(db_put_prepare(db, key, strlen(key), val, strlen(val), &p), 0);
+    assert_int_equal(db_put_prepare(db, key, strlen(key), val, strlen(val), expire_at >= 0, &p),
+                     0);
     db_put_commit(db, p, expire_at);
 }
 
@@ -65,7 +66,7 @@ static void test_prepare_commit_abort(void **state)
 
     (void)state;
     assert_int_equal(db_size(db), 0);
-    assert_int_equal(db_put_prepare(db, "k", 1, "v1", 2, &p), 0);
+    assert_int_equal(db_put_prepare(db, "k", 1, "v1", 2, false, &p), 0);
     /* Prepared is not visible. */
     assert_null(db_find(db, "k", 1, 0));
     assert_int_equal(db_size(db), 0);
@@ -73,23 +74,23 @@ static void test_prepare_commit_abort(void **state)
     db_put_abort(NULL);
     assert_null(db_find(db, "k", 1, 0));
 
-    assert_int_equal(db_put_prepare(db, "k", 1, "v1", 2, &p), 0);
+    assert_int_equal(db_put_prepare(db, "k", 1, "v1", 2, false, &p), 0);
     db_put_commit(db, p, DB_NO_EXPIRE);
     assert_string_equal(get(db, "k", 0), "v1");
     assert_int_equal(db_size(db), 1);
 
     /* Replacing: a second prepare of the same key, committed over it. */
-    assert_int_equal(db_put_prepare(db, "k", 1, "second", 6, &p), 0);
-    assert_int_equal(db_put_prepare(db, "k", 1, "third", 5, &q), 0);
+    assert_int_equal(db_put_prepare(db, "k", 1, "second", 6, false, &p), 0);
+    assert_int_equal(db_put_prepare(db, "k", 1, "third", 5, false, &q), 0);
     db_put_commit(db, p, DB_NO_EXPIRE);
     db_put_commit(db, q, DB_NO_EXPIRE);
     assert_string_equal(get(db, "k", 0), "third");
     assert_int_equal(db_size(db), 1);
 
     /* Binary keys and values, empty ones included. */
-    assert_int_equal(db_put_prepare(db, bin, 4, bin, 4, &p), 0);
+    assert_int_equal(db_put_prepare(db, bin, 4, bin, 4, false, &p), 0);
     db_put_commit(db, p, DB_NO_EXPIRE);
-    assert_int_equal(db_put_prepare(db, "", 0, "", 0, &p), 0);
+    assert_int_equal(db_put_prepare(db, "", 0, "", 0, false, &p), 0);
     db_put_commit(db, p, DB_NO_EXPIRE);
     e = db_find(db, bin, 4, 0);
     assert_non_null(e);
@@ -337,7 +338,7 @@ static void test_many_prepared_then_committed(void **state)
     assert_non_null(p);
     for (int i = 0; i < N; i++) {
         snprintf(key, sizeof(key), "k%d", i % 700);
-        assert_int_equal(db_put_prepare(db, key, strlen(key), "v", 1, &p[i]), 0);
+        assert_int_equal(db_put_prepare(db, key, strlen(key), "v", 1, true, &p[i]), 0);
     }
     for (int i = 0; i < N; i++)
         db_put_commit(db, p[i], 1000 + i);

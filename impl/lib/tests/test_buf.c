@@ -215,6 +215,32 @@ static void test_matches_model(void **state)
     buf_free(&b);
 }
 
+/* Truncating keeps the front and drops the tail; past the length it is a
+ * no-op; to zero it frees the whole storage for reuse. */
+static void test_truncate(void **state)
+{
+    struct buf b;
+
+    (void)state;
+    buf_init(&b, 64);
+    buf_truncate(&b, 0); /* no storage yet: nothing to do */
+    assert_int_equal(buf_len(&b), 0);
+    assert_int_equal(buf_append(&b, "xxhello world", 13), 0);
+    buf_consume(&b, 2);
+    buf_truncate(&b, 5);
+    assert_int_equal(buf_len(&b), 5);
+    assert_memory_equal(buf_peek(&b), "hello", 5);
+    buf_truncate(&b, 50);
+    assert_int_equal(buf_len(&b), 5);
+    /* What is appended next follows the kept bytes. */
+    assert_int_equal(buf_append(&b, "!", 1), 0);
+    assert_memory_equal(buf_peek(&b), "hello!", 6);
+    buf_truncate(&b, 0);
+    assert_int_equal(buf_len(&b), 0);
+    assert_int_equal(b.off, 0);
+    buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -226,6 +252,7 @@ int main(void)
         cmocka_unit_test(test_reserve_commit),
         cmocka_unit_test(test_free_keeps_buffer_usable),
         cmocka_unit_test(test_matches_model),
+        cmocka_unit_test(test_truncate),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
