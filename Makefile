@@ -155,7 +155,7 @@ pcap: all
 # rather than compute: 16 at once keeps the 2 cores busy without slowing
 # each check down.
 broken: all
-	@$(PY) tools/check-broken -j 16 --junit $(RESULTS)/broken
+	@$(PY) tools/check-broken -j 24 --junit $(RESULTS)/broken
 
 trace:
 	@$(PY) tools/trace
