@@ -58,7 +58,6 @@ USES_items   := http
 
 # Extra link flags of every program and unit test of a component.
 LDLIBS_comp_items := -ljansson -lsqlite3 -lssl -lcrypto
-LDLIBS_comp_kv := -lpthread
 # Extra link flags per program (name without path).
 LDLIBS_echo-uring := -luring
 LDLIBS_http := -lssl -lcrypto

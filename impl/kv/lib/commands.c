@@ -71,49 +71,10 @@ static bool arg_is(const struct client *c, size_t i, const char *word)
     return c->argv[i].n == n && strncasecmp(c->argv[i].p, word, n) == 0;
 }
 
-/* Parses s[0..n) as redis's string2ll(): an optional '-', then "0" or a
- * digit 1-9 followed by digits, nothing else (no '+', no spaces, no leading
- * zeros), within long long. Returns true and the value in *v. */
-static bool parse_ll(const char *s, size_t n, long long *v)
-{
-    unsigned long long u = 0;
-    bool neg = false;
-
-    if (n == 1 && s[0] == '0') {
-        *v = 0;
-        return true;
-    }
-    if (n > 0 && s[0] == '-') {
-        neg = true;
-        s++;
-        n--;
-    }
-    if (n == 0 || s[0] < '1' || s[0] > '9')
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        unsigned d = (unsigned)(s[i] - '0');
-        if (u > (ULLONG_MAX - d) / 10)
-            return false;
-        u = u * 10 + d;
-    }
-    if (neg) {
-        if (u > (unsigned long long)LLONG_MAX + 1)
-            return false;
-        *v = u == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN : -(long long)u;
-    } else {
-        if (u > LLONG_MAX)
-            return false;
-        *v = (long long)u;
-    }
-    return true;
-}
-
 /* Argument i as an integer, or the "not an integer" reply and false. */
 static bool arg_ll(struct client *c, size_t i, long long *v)
 {
-    if (parse_ll(c->argv[i].p, c->argv[i].n, v))
+    if (resp_parse_ll(c->argv[i].p, c->argv[i].n, v))
         return true;
     reply_error(c, ERR_NOT_INT);
     return false;
@@ -282,7 +243,7 @@ static void cmd_hello(struct client *c)
     size_t j = 1;
 
     if (c->argc >= 2) {
-        if (!parse_ll(c->argv[1].p, c->argv[1].n, &ver)) {
+        if (!resp_parse_ll(c->argv[1].p, c->argv[1].n, &ver)) {
             reply_error(c, "ERR Protocol version is not an integer or out of range");
             return;
         }
@@ -547,7 +508,7 @@ static void cmd_set(struct client *c)
         }
     }
     if (when != NULL) {
-        if (!parse_ll(when->p, when->n, &t)) {
+        if (!resp_parse_ll(when->p, when->n, &t)) {
             reply_error(c, ERR_NOT_INT);
             return;
         }
@@ -619,7 +580,7 @@ static void incr_by(struct client *c, long long by)
     int n;
 
     if (e != NULL) {
-        if (!parse_ll(e->val, e->vlen, &v)) {
+        if (!resp_parse_ll(e->val, e->vlen, &v)) {
             reply_error(c, ERR_NOT_INT);
             return;
         }
@@ -1406,7 +1367,7 @@ int command_apply(void *ctx, size_t argc, const struct resp_arg *argv)
         int64_t deadline = DB_NO_EXPIRE;
         if (argc == 4 && rec_is(&argv[3], "keepttl"))
             deadline = DB_KEEP_TTL;
-        else if (argc == 5 && rec_is(&argv[3], "pxat") && parse_ll(argv[4].p, argv[4].n, &ms) &&
+        else if (argc == 5 && rec_is(&argv[3], "pxat") && resp_parse_ll(argv[4].p, argv[4].n, &ms) &&
                  ms >= 0)
             deadline = ms;
         else if (argc != 3)
@@ -1426,7 +1387,7 @@ int command_apply(void *ctx, size_t argc, const struct resp_arg *argv)
             db_delete(db, argv[i].p, argv[i].n);
         return 0;
     }
-    if (argc == 3 && rec_is(&argv[0], "pexpireat") && parse_ll(argv[2].p, argv[2].n, &ms) &&
+    if (argc == 3 && rec_is(&argv[0], "pexpireat") && resp_parse_ll(argv[2].p, argv[2].n, &ms) &&
         ms >= 0) {
         /* Reserving first changes no key, so the entry found after it
          * stays valid for db_set_expire. */

@@ -73,10 +73,7 @@ static size_t find(struct resp_parser *p, const char *buf, size_t len, char c)
     return at;
 }
 
-/* Parses s[0..n) as redis's string2ll() does: an optional '-', then "0" or
- * a digit 1-9 and more digits, nothing else, within long long. Returns 1
- * and the value in *v, or 0. */
-static int parse_ll(const char *s, size_t n, long long *v)
+int resp_parse_ll(const char *s, size_t n, long long *v)
 {
     int neg = 0;
     unsigned long long u = 0;
@@ -351,7 +348,7 @@ ssize_t resp_parse(struct resp_parser *p, const char *buf, size_t len)
             if (at == (size_t)-1 || at + 1 >= len)
                 return -2;
             if (count) {
-                if (!parse_ll(buf + 1, at - 1, &ll) || (ll > 0 && (size_t)ll > lim->max_args))
+                if (!resp_parse_ll(buf + 1, at - 1, &ll) || (ll > 0 && (size_t)ll > lim->max_args))
                     return fail(p, "Protocol error: invalid multibulk length");
                 if (ll <= 0) /* redis ignores an empty or negative count */
                     return done(p, buf, at + 2);
@@ -363,7 +360,7 @@ ssize_t resp_parse(struct resp_parser *p, const char *buf, size_t len)
                              c == '\r' || c == '\n' ? ' ' : c);
                     return fail(p, p->errbuf);
                 }
-                if (!parse_ll(buf + p->line + 1, at - p->line - 1, &ll) || ll < 0 ||
+                if (!resp_parse_ll(buf + p->line + 1, at - p->line - 1, &ll) || ll < 0 ||
                     (unsigned long long)ll > lim->max_bulk)
                     return fail(p, "Protocol error: invalid bulk length");
                 p->bulklen = (size_t)ll;

@@ -147,6 +147,13 @@ void resp_parser_free(struct resp_parser *p);
  * The answer never depends on how the bytes were split across calls. */
 ssize_t resp_parse(struct resp_parser *p, const char *buf, size_t len);
 
+/* Parses s[0..n) as redis's string2ll() does, the one number syntax of
+ * both the protocol (count and length lines) and the commands (INCRBY,
+ * EX, SCAN cursors...): an optional '-', then "0" or a digit 1-9 and more
+ * digits, nothing else (no '+', no spaces, no leading zeros), within long
+ * long. Returns 1 and the value in *v, or 0. */
+int resp_parse_ll(const char *s, size_t n, long long *v);
+
 /* Reply writers. Each appends one whole reply to b or nothing at all, and
  * returns 0, -ENOBUFS when b would pass its maximum (the client's output
  * buffer limit), or -ENOMEM. */
