@@ -411,6 +411,22 @@ class Conn:
         self.send(*args)
         return self.read_reply(timeout, what=f"the reply to {show(args, 80)}")
 
+    def wait_loaded(self, limit=None, timeout=None):
+        """Wait until the server answers commands rather than -LOADING:
+        redis-server accepts connections while it replays its append-only
+        file and answers -LOADING until it is done. Raises KvError when it
+        still does after limit (T(30)) seconds, or a reply does not come
+        within timeout."""
+        limit = T(30) if limit is None else limit
+        deadline = time.monotonic() + limit
+        while True:
+            r = self.call("EXISTS", "osnet:loading-probe", timeout=timeout)
+            if not (isinstance(r, Error) and r.code == "LOADING"):
+                return
+            if time.monotonic() > deadline:
+                raise KvError(f"the program still answers {r!r} {limit:.0f}s after it started")
+            time.sleep(0.01)
+
     def pipeline(self, commands, timeout=None):
         """Send commands in one write and return their replies, in order."""
         self.send_many(commands)

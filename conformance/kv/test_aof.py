@@ -41,18 +41,14 @@ def stop(s, what):
 
 
 def loaded(s, name="client"):
-    """A connection to s once it has replayed its file: redis-server
-    accepts connections while it loads and answers -LOADING meanwhile."""
+    """A connection to s once it has replayed its file (Conn.wait_loaded)."""
     c = Conn(s.addr, name=name)
-    deadline = time.monotonic() + T(30)
-    while True:
-        r = c.call("EXISTS", "osnet:loading-probe")
-        if not (isinstance(r, Error) and r.code == "LOADING"):
-            return c
-        if time.monotonic() > deadline:
-            c.close()
-            raise KvError(f"the program still answers {r!r} {T(30):.0f}s after it started")
-        time.sleep(0.01)
+    try:
+        c.wait_loaded()
+    except BaseException:
+        c.close()
+        raise
+    return c
 
 
 def contents(c):

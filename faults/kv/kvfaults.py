@@ -25,7 +25,7 @@ import time
 import pytest
 
 from inject import dead_note, tcp_table
-from kv.kvclient import INCOMPLETE, Error, Simple, encode
+from kv.kvclient import INCOMPLETE, Error, KvError, Simple, encode
 from kv.kvclient import Conn as KvConn
 from osnet_harness.launch import describe_status, group_members, template_fields
 from osnet_harness.timeouts import T
@@ -132,23 +132,14 @@ def expect(conn, args, want, what, server, timeout=None):
 
 
 def loaded(server, what):
-    """Wait until the program answers commands, not -LOADING (redis-server
-    accepts connections while it replays its append-only file, and answers
-    -LOADING until it is done). Returns the server."""
-    deadline = time.monotonic() + T(30)
+    """Wait until the program answers commands, not -LOADING
+    (Conn.wait_loaded). Returns the server."""
     with Conn(server.addr) as c:
-        while True:
-            try:
-                r = c.cmd("EXISTS", "osnet:loaded?")
-            except (Closed, NoReply) as e:
-                raise AssertionError(f"{what}: no reply to EXISTS ({e})" + fail_note(server)) \
-                    from None
-            if not (isinstance(r, Err) and r.code == "LOADING"):
-                return server
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{what}: still {show(r)} after {T(30):.0f}s"
-                                     + fail_note(server))
-            time.sleep(0.05)
+        try:
+            c.wait_loaded(timeout=T(15))
+        except KvError as e:
+            raise AssertionError(f"{what}: {e}" + fail_note(server)) from None
+    return server
 
 
 _probe = [0]
