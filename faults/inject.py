@@ -34,8 +34,12 @@ SHIM = ROOT / os.environ.get("OSNET_BUILD", "build") / "faults" / "libosnet-fiu.
 class Strace:
     """strace as a wrapper that injects errors into chosen system calls."""
 
-    def __init__(self, workdir, injections, trace=None):
-        """injections: list of 'syscall[,syscall]:error=ERRNO[:when=EXPR]'."""
+    def __init__(self, workdir, injections, trace=None, paths=()):
+        """injections: list of 'syscall[,syscall]:error=ERRNO[:when=EXPR]'.
+        paths: trace (and so inject into) only the calls on these paths
+        (strace -P; a descriptor counts as its file's path), e.g. the 3rd
+        read of one file among several."""
+        self.paths = [str(p) for p in paths]
         self.log = pathlib.Path(workdir) / "strace.log"
         syscalls = set()
         for inj in injections:
@@ -53,6 +57,8 @@ class Strace:
                "-e", "trace=" + ",".join(self.trace)]
         for inj in self.injections:
             cmd += ["-e", "inject=" + inj]
+        for p in self.paths:
+            cmd += ["-P", p]
         return cmd
 
     def injected(self, syscall=None):

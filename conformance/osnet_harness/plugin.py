@@ -17,6 +17,7 @@ import pytest
 
 from . import launch
 from .backends import Backend
+from .cli import Cli
 from .specs import ROOT, all_requirements
 from .timeouts import T, multiplier
 
@@ -198,6 +199,17 @@ def launcher(request, impl, workdir):
     # do not fail it: they belong to ECHO-016-style requirements, which test
     # stopping on purpose, not to whatever this test checks.
     for p in lch.stop_all():
+        request.node.user_properties.append(("cleanup", p))
+
+
+@pytest.fixture
+def cli(request, impl, workdir):
+    """The command-line program under test (cat, grep, ps, ...): cli.run(args)."""
+    if impl.remote:
+        pytest.skip("--addr is for servers; a command-line tool is run by the test itself")
+    c = Cli(impl.template, impl.name, workdir)
+    yield c
+    for p in c.stop_all():
         request.node.user_properties.append(("cleanup", p))
 
 

@@ -1,0 +1,294 @@
+"""The launch contract for command-line components (cat, grep, ps, lsof,
+syscalls, sumsq): the template is the program and its fixed leading
+arguments, with no placeholders; a test appends its own arguments.
+
+    r = cli.run(["-n", "foo", "a.txt"], cwd=corpus)
+    assert r.status == 0, r.describe()
+
+Each run gets its own process group, LC_ALL=C unless the test says
+otherwise, stdin /dev/null unless given, and SIGPIPE at its default action
+(Python's subprocess restores it). A run that outlives its timeout is
+killed with its whole group and reported; processes of the group still
+alive after the program exited are killed too and listed in `leftover`.
+"""
+import os
+import shlex
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+
+from .launch import check_template, describe_status, group_members
+from .timeouts import T
+
+# Components whose programs are command-line tools, not servers.
+CLI_COMPONENTS = {"cat", "grep", "ps", "lsof", "syscalls", "sumsq"}
+
+# Output kept per stream; a run producing more fails the test rather than
+# the harness running out of memory (the largest legitimate output in the
+# suites is a 100 MB line printed once).
+MAX_OUTPUT = 512 << 20
+
+
+class Result:
+    """What one run of the program did."""
+
+    def __init__(self, argv, cwd, env_shown, stdin_desc, status, stdout, stderr, leftover):
+        self.argv, self.cwd = argv, cwd
+        self.env_shown, self.stdin_desc = env_shown, stdin_desc
+        self.status, self.stdout, self.stderr = status, stdout, stderr
+        self.leftover = leftover
+
+    def describe(self):
+        """'exit status 2' or 'killed by signal 13 (SIGPIPE)'."""
+        return describe_status(self.status)
+
+    def repro(self):
+        """A shell line that runs the same thing by hand."""
+        env = " ".join(f"{k}={shlex.quote(v)}" for k, v in self.env_shown.items())
+        line = f"cd {shlex.quote(self.cwd)} && {env + ' ' if env else ''}{shlex.join(self.argv)}"
+        if self.stdin_desc:
+            line += f" < {self.stdin_desc}"
+        return line
+
+    def __repr__(self):
+        return (f"<Result {self.describe()} stdout={len(self.stdout)}B "
+                f"stderr={self.stderr[:200]!r}>")
+
+
+class _Drain(threading.Thread):
+    """Reads one of the program's pipes to its end (or to MAX_OUTPUT)."""
+
+    def __init__(self, f):
+        super().__init__(daemon=True)
+        self.f, self.chunks, self.size = f, [], 0
+
+    def run(self):
+        try:
+            while True:
+                b = self.f.read1(1 << 20) if hasattr(self.f, "read1") else self.f.read(1 << 20)
+                if not b:
+                    break
+                if self.size <= MAX_OUTPUT:
+                    self.chunks.append(b)
+                self.size += len(b)
+        except (OSError, ValueError):
+            pass
+
+    def data(self):
+        return b"".join(self.chunks)
+
+
+class _Feed(threading.Thread):
+    """Writes the test's stdin bytes to the program, then closes the pipe."""
+
+    def __init__(self, f, data):
+        super().__init__(daemon=True)
+        self.f, self.d = f, data
+
+    def run(self):
+        try:
+            self.f.write(self.d)
+        except (OSError, ValueError):
+            pass  # the program exited or closed its stdin without reading all
+        try:
+            self.f.close()
+        except OSError:
+            pass
+
+
+class Proc:
+    """A started run (Cli.start): poke at it, then wait() for its Result."""
+
+    def __init__(self, cli, popen, argv, cwd, env_shown, stdin_desc, stdin_data, own_stdout):
+        self.cli, self.proc = cli, popen
+        self.pid = popen.pid
+        self._argv, self._cwd = argv, cwd
+        self._env_shown, self._stdin_desc = env_shown, stdin_desc
+        self.result = None
+        self._threads = []
+        self._out = _Drain(popen.stdout) if own_stdout and popen.stdout else None
+        self._err = _Drain(popen.stderr)
+        for t in (self._out, self._err):
+            if t is not None:
+                t.start()
+        if stdin_data is not None:
+            self._threads.append(_Feed(popen.stdin, stdin_data))
+            self._threads[-1].start()
+
+    def kill_group(self, sig=signal.SIGKILL):
+        try:
+            os.killpg(self.pid, sig)
+        except ProcessLookupError:
+            pass
+
+    def _repro(self):
+        return Result(self._argv, self._cwd, self._env_shown, self._stdin_desc,
+                      None, b"", b"", []).repro()
+
+    def wait(self, timeout=None):
+        """Wait for the program to end (default T(60)); its Result. On
+        timeout the group is killed and AssertionError raised. Processes
+        of its group still alive when it has exited are killed (they would
+        hold its pipes open) and listed in Result.leftover."""
+        if self.result is not None:
+            return self.result
+        timeout = T(60) if timeout is None else timeout
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill_group()
+            self.proc.wait()
+            self._join()
+            self.cli._forget(self)
+            err = self._err.data()
+            raise AssertionError(
+                f"{shlex.join(self._argv)} did not finish within {timeout:.0f}s "
+                f"(killed); stderr: {err[-500:]!r}\n  reproduce: {self._repro()}") from None
+        leftover = self.cli._reap_group(self.pid)
+        self._join()
+        self.cli._forget(self)
+        out = self._out.data() if self._out else b""
+        err = self._err.data()
+        if (self._out and self._out.size > MAX_OUTPUT) or self._err.size > MAX_OUTPUT:
+            raise AssertionError(f"{shlex.join(self._argv)} wrote more than {MAX_OUTPUT} "
+                                 f"bytes to stdout or stderr")
+        self.result = Result(self._argv, self._cwd, self._env_shown, self._stdin_desc,
+                             self.proc.returncode, out, err, leftover)
+        return self.result
+
+    def _join(self):
+        for t in [self._out, self._err, *self._threads]:
+            if t is not None:
+                t.join(T(10))
+        for f in (self.proc.stdout, self.proc.stderr):
+            if f is not None:
+                try:
+                    f.close()
+                except OSError:
+                    pass
+
+
+class Cli:
+    """Runs the program under test (a CLI template) with test arguments."""
+
+    def __init__(self, template, name, workdir):
+        self.template, self.name, self.workdir = template, name, str(workdir)
+        argv = check_template(template, required=())
+        if any("{" in a for a in argv):
+            raise ValueError(f"a command-line tool's template takes no placeholders: {template!r}")
+        self.prog = self._absolute(argv)
+        self.running = []
+        self.leftovers = []  # (argv, pids) of runs that left processes behind
+
+    @staticmethod
+    def _absolute(argv):
+        """Relative paths in the template mean the user's folder (OSNET_CWD),
+        since tests run the program in directories of their own."""
+        base = os.environ.get("OSNET_CWD") or os.getcwd()
+        out = []
+        for i, a in enumerate(argv):
+            cand = os.path.join(base, a)
+            if not os.path.isabs(a) and ("/" in a or i > 0) and os.path.exists(cand) \
+                    and not a.startswith("-"):
+                a = os.path.normpath(cand)
+            out.append(a)
+        return out
+
+    def argv(self, args=()):
+        return self.prog + [os.fspath(a) for a in args]
+
+    def _prepare(self, args, stdin, cwd, env, stdout, wrap):
+        argv = list(wrap) + self.argv(args)
+        cwd = str(cwd or self.workdir)
+        shown = {"LC_ALL": "C"}
+        shown.update(env or {})
+        full_env = dict(os.environ)
+        full_env.update(shown)
+        for k, v in list(shown.items()):
+            if v is None:
+                full_env.pop(k, None)
+                shown.pop(k)
+        stdin_desc, stdin_data, stdin_arg = "/dev/null", None, subprocess.DEVNULL
+        if isinstance(stdin, (bytes, bytearray)):
+            stdin_arg, stdin_data = subprocess.PIPE, bytes(stdin)
+            p = tempfile.NamedTemporaryFile(dir=self.workdir, prefix="stdin-", delete=False)
+            p.write(stdin_data)
+            p.close()
+            stdin_desc = shlex.quote(p.name)
+        elif isinstance(stdin, int):
+            stdin_arg, stdin_desc = stdin, "(a descriptor the test made)"
+        elif stdin is not None:
+            stdin_arg = open(os.fspath(stdin), "rb")
+            stdin_desc = shlex.quote(os.fspath(stdin))
+        # None: the harness reads stdout into Result.stdout; subprocess.PIPE:
+        # the test reads p.proc.stdout itself; a path or a descriptor: there.
+        out_arg, close_out = subprocess.PIPE, None
+        if isinstance(stdout, (str, os.PathLike)):
+            out_arg = close_out = open(os.fspath(stdout), "wb")
+        elif stdout is not None:
+            out_arg = stdout
+        return argv, cwd, shown, full_env, stdin_desc, stdin_data, stdin_arg, out_arg, close_out
+
+    def start(self, args=(), *, stdin=None, cwd=None, env=None, stdout=None, wrap=()):
+        """Start the program; returns a Proc (see Proc.wait). stdout: None
+        (collected into the Result), subprocess.PIPE (the test reads
+        p.proc.stdout itself), a path such as "/dev/full", or a descriptor."""
+        (argv, cwd, shown, full_env, stdin_desc, stdin_data, stdin_arg,
+         out_arg, close_out) = self._prepare(args, stdin, cwd, env, stdout, wrap)
+        try:
+            popen = subprocess.Popen(argv, cwd=cwd, env=full_env, stdin=stdin_arg,
+                                     stdout=out_arg, stderr=subprocess.PIPE,
+                                     start_new_session=True, restore_signals=True)
+        except OSError as e:
+            raise AssertionError(f"cannot run {shlex.join(argv)}: {e}") from None
+        finally:
+            if close_out is not None:
+                close_out.close()
+            if hasattr(stdin_arg, "close"):
+                stdin_arg.close()
+        p = Proc(self, popen, argv, cwd, shown, stdin_desc, stdin_data, own_stdout=stdout is None)
+        self.running.append(p)
+        return p
+
+    def run(self, args=(), *, stdin=None, cwd=None, env=None, stdout=None, wrap=(),
+            timeout=None):
+        """Run the program to its end; its Result."""
+        return self.start(args, stdin=stdin, cwd=cwd, env=env, stdout=stdout,
+                          wrap=wrap).wait(timeout)
+
+    def _reap_group(self, pgid):
+        """Kill what is left of the program's process group; their pids."""
+        left = group_members(pgid)
+        if left:
+            try:
+                os.killpg(pgid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            deadline = time.monotonic() + T(5)
+            while group_members(pgid) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            self.leftovers.append((self.name, left))
+        return left
+
+    def _forget(self, p):
+        if p in self.running:
+            self.running.remove(p)
+
+    def stop_all(self):
+        """After a test: kill runs it left going; problems as text."""
+        notes = []
+        for p in list(self.running):
+            if p.proc.poll() is None:
+                notes.append(f"pid {p.pid} was still running after the test (killed)")
+            p.kill_group()
+            try:
+                p.proc.wait(timeout=T(5))
+            except subprocess.TimeoutExpired:
+                pass
+            p._join()
+            self._forget(p)
+        for name, pids in self.leftovers:
+            notes.append(f"{name}: processes of its group outlived it: {pids} (killed)")
+        return notes
