@@ -55,6 +55,7 @@ USES_proxy   := http
 USES_lb      := proxy http
 USES_sidecar := proxy http
 USES_items   := http
+USES_lsof    := ps
 
 # Extra link flags of every program and unit test of a component.
 LDLIBS_comp_items := -ljansson -lsqlite3 -lssl -lcrypto

@@ -1,0 +1,217 @@
+/* mlsof: the open descriptors of every process, or of the PIDs given.
+ *
+ *   PID FD TYPE NAME
+ *   1234 0 CHR /dev/null
+ *   1234 3 SOCK socket:[56789]
+ *
+ * This file is the command line, the walk and the output; what one
+ * descriptor shows is lib/fdinfo.c, listing and reading /proc is shared
+ * with mps (impl/ps/lib/procfs.c). See README.md. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "fdinfo.h"
+#include "procfs.h"
+
+#define USAGE                                                                                      \
+    "usage: %s [PID...]\nLists the open descriptors of the processes given (all without PID):\n"   \
+    "PID FD TYPE NAME, one per line.\n"
+
+static const char *prog = "mlsof";
+
+/* The first write error on stdout (an errno), 0 while there is none. */
+static int out_error;
+
+/* Writes n bytes through stdout's buffer, unless a write already failed
+ * (then the errno of the write(2) that failed is kept for the message). */
+static void out(const void *p, size_t n)
+{
+    if (out_error != 0 || n == 0)
+        return;
+    errno = 0;
+    if (fwrite(p, 1, n, stdout) != n)
+        out_error = errno != 0 ? errno : EIO;
+}
+
+/* A PID operand, and how it was written (for the message if it does not
+ * exist: "007" stays "007"). */
+struct operand {
+    long long pid;
+    const char *text;
+};
+
+/* Digits only -> the number (LLONG_MAX if longer than 18 digits: no
+ * process has such a PID, and /proc says so), or -1 for anything else. */
+static long long parse_pid(const char *s)
+{
+    long long v = 0;
+    size_t i;
+
+    for (i = 0; s[i] != '\0'; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        if (i < 18)
+            v = v * 10 + (s[i] - '0');
+        else
+            v = LLONG_MAX;
+    }
+    return i == 0 ? -1 : v;
+}
+
+static int cmp_operand(const void *a, const void *b)
+{
+    long long x = ((const struct operand *)a)->pid, y = ((const struct operand *)b)->pid;
+
+    return (x > y) - (x < y);
+}
+
+/* Prints the lines of one process. named: the operand that gave the PID,
+ * whose absence is worth a message; NULL when the PID came from listing
+ * /proc. Returns 0, or 1 when something went wrong that the exit status
+ * must tell. */
+static int list_process(long long pid, const char *named, struct buf *link)
+{
+    char path[40];
+    int *fds = NULL;
+    size_t nfds = 0;
+    int dir, rc, status = 0;
+
+    /* By its full path, like each descriptor in fdinfo_read(): a fault
+     * test's `strace -P /proc/PID/fd` then sees this open and this
+     * listing (a call relative to a descriptor of /proc would name only
+     * "PID/fd"). */
+    snprintf(path, sizeof(path), "/proc/%lld/fd", pid);
+    dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0) {
+        rc = -errno;
+        if (procfs_vanished(rc)) {
+            if (named == NULL)
+                return 0; /* exited since /proc was listed */
+            fprintf(stderr, "%s: %s: No such process\n", prog, named);
+            return 1;
+        }
+        fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(-rc));
+        return 1;
+    }
+    rc = procfs_list_numeric(dir, &fds, &nfds);
+    close(dir);
+    if (rc < 0) {
+        if (procfs_vanished(rc))
+            return 0;
+        fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(-rc));
+        return 1;
+    }
+    for (size_t i = 0; i < nfds && out_error == 0; i++) {
+        struct fdinfo fi;
+        char cols[64];
+        int n;
+
+        rc = fdinfo_read(path, fds[i], link, &fi);
+        if (procfs_vanished(rc))
+            continue; /* closed since the listing, or the process exited */
+        if (rc < 0) {
+            fprintf(stderr, "%s: %s/%d: %s\n", prog, path, fds[i], strerror(-rc));
+            status = 1;
+            continue;
+        }
+        n = snprintf(cols, sizeof(cols), "%lld %d %s ", pid, fi.fd, fi.type);
+        out(cols, (size_t)n);
+        out(fi.name, fi.name_len);
+        out("\n", 1);
+    }
+    free(fds);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    struct operand *ops = NULL;
+    struct buf link;
+    int *pids = NULL;
+    size_t npids = 0, nops = 0;
+    bool options = true;
+    int proc_fd, rc, status = 0;
+
+    if (argc > 0 && argv[0][0] != '\0') {
+        const char *slash = strrchr(argv[0], '/');
+        prog = slash != NULL ? slash + 1 : argv[0];
+    }
+    /* Every operand is checked before anything is printed: a usage error
+     * produces no partial listing. */
+    if (argc > 1) {
+        ops = malloc((size_t)(argc - 1) * sizeof(*ops));
+        if (ops == NULL) {
+            fprintf(stderr, "%s: %s\n", prog, strerror(ENOMEM));
+            return 1;
+        }
+    }
+    for (int i = 1; i < argc; i++) {
+        long long pid;
+
+        if (options && strcmp(argv[i], "--") == 0) {
+            options = false;
+            continue;
+        }
+        if (options && (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)) {
+            printf(USAGE, prog);
+            free(ops);
+            return fflush(stdout) == 0 ? 0 : 1;
+        }
+        pid = parse_pid(argv[i]);
+        if (pid < 0) {
+            fprintf(stderr, "%s: not a PID: '%s'\n" USAGE, prog, argv[i], prog);
+            free(ops);
+            return 2;
+        }
+        ops[nops].pid = pid;
+        ops[nops++].text = argv[i];
+    }
+
+    if (nops == 0) {
+        proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        rc = proc_fd < 0 ? -errno : procfs_list_numeric(proc_fd, &pids, &npids);
+        if (proc_fd >= 0)
+            close(proc_fd);
+        if (rc < 0) {
+            fprintf(stderr, "%s: /proc: %s\n", prog, strerror(-rc));
+            free(ops);
+            return 1;
+        }
+    } else {
+        /* Ascending order, each PID once, whatever order they came in. */
+        qsort(ops, nops, sizeof(*ops), cmp_operand);
+    }
+
+    out("PID FD TYPE NAME\n", 17);
+    buf_init(&link, FDINFO_LINK_MAX);
+    for (size_t i = 0; i < nops && out_error == 0; i++) {
+        /* Each PID once; every number too long to be one gets its message. */
+        if (i > 0 && ops[i].pid == ops[i - 1].pid && ops[i].pid != LLONG_MAX)
+            continue;
+        if (list_process(ops[i].pid, ops[i].text, &link) != 0)
+            status = 1;
+    }
+    for (size_t i = 0; i < npids && out_error == 0; i++) {
+        if (list_process(pids[i], NULL, &link) != 0)
+            status = 1;
+    }
+    buf_free(&link);
+    free(ops);
+    free(pids);
+
+    errno = 0;
+    if (out_error == 0 && fflush(stdout) != 0)
+        out_error = errno != 0 ? errno : EIO;
+    if (out_error != 0) {
+        fprintf(stderr, "%s: write error: %s\n", prog, strerror(out_error));
+        return 1;
+    }
+    return status;
+}
