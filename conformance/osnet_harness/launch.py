@@ -136,8 +136,9 @@ def group_members(pgid):
         if not d.isdigit():
             continue
         try:
-            with open(f"/proc/{d}/stat") as f:
-                stat = f.read()
+            # Bytes: a comm may be any bytes, not UTF-8 (the ps tests make some).
+            with open(f"/proc/{d}/stat", "rb") as f:
+                stat = f.read().decode("ascii", "replace")
         except OSError:
             continue
         # Fields after the command name: state ppid pgrp ...

@@ -1,7 +1,8 @@
 /* osnet_fiu_shim.c - LD_PRELOAD shim that adds the libfiu failure points
- * libfiu's POSIX preload lacks: accept4, epoll_*, and socket-only failures
- * and short transfers for send/recv/read/write (libfiu's own posix/io/rw
- * points also hit stdout, files and pipes).
+ * libfiu's POSIX preload lacks: accept4, epoll_*, socket-only failures and
+ * short transfers for send/recv/read/write, and pipe-only short reads
+ * (libfiu's own posix/io/rw points hit every descriptor: stdout, files,
+ * pipes and sockets alike).
  *
  * Points (failinfo is an errno number; 0 or absent means the default):
  *   osnet/net/accept4        accept4() fails, errno failinfo (ECONNABORTED)
@@ -15,10 +16,14 @@
  *   osnet/net/write/short    len/2 bytes (write for write/short, recv and
  *   osnet/net/recv/short     recvfrom for recv/short, read for read/short);
  *   osnet/net/read/short     only when len > 1, so never a zero-length call
+ *   osnet/pipe/read/short    read on a pipe or FIFO moves at most len/2
+ *                            bytes, only when len > 1
  * The fortified __read_chk, __recv_chk and __recvfrom_chk share the points
- * of read, recv and recvfrom. Descriptors that are not sockets (stdout,
- * files, pipes) always pass through untouched; short points apply to
- * SOCK_STREAM sockets only (a short datagram would be a truncated one).
+ * of read, recv and recvfrom. The osnet/net points touch sockets only and
+ * osnet/pipe/read/short pipes and FIFOs only: other descriptors (stdout,
+ * files, terminals) always pass through untouched. Socket short points
+ * apply to SOCK_STREAM sockets only (a short datagram would be a truncated
+ * one).
  *
  * Use it inside fiu-run (which overwrites LD_PRELOAD, so the shim goes in the
  * command, in front of fiu-run's own preload list):
@@ -41,6 +46,7 @@
 #include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
@@ -183,15 +189,33 @@ static int sock_type(int fd)
 	return type;
 }
 
+/* 1 when fd is a pipe or a FIFO. Leaves errno alone. */
+static int is_fifo(int fd)
+{
+	struct stat st;
+	int saved = errno;
+	int fifo = fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
+	errno = saved;
+	return fifo;
+}
+
 /* Decides one transfer on fd: returns -1 (errno set) when fail_point fires
  * on a socket, else the length to pass on (len/2 when short_point fires on a
- * stream socket and len > 1, len otherwise). Non-sockets are never touched. */
+ * stream socket and len > 1, len otherwise). Other descriptors are touched
+ * only by pipe_short_point (NULL: none), which halves a transfer on a pipe
+ * or FIFO when len > 1. */
 static ssize_t io_decide(int fd, size_t len, const char *fail_point, int default_errno,
-			 const char *short_point)
+			 const char *short_point, const char *pipe_short_point)
 {
 	int type = sock_type(fd);
-	if (type == 0)
+	if (type == 0) {
+		/* fstat before fiu: a point enabled with a probability or a
+		 * count must only be consumed by calls it applies to. */
+		if (pipe_short_point != NULL && len > 1 && is_fifo(fd) &&
+		    fires(pipe_short_point))
+			return (ssize_t)(len / 2);
 		return (ssize_t)len;
+	}
 	if (point_fails(fail_point, default_errno))
 		return -1;
 	if (type == SOCK_STREAM && len > 1 && fires(short_point))
@@ -305,13 +329,14 @@ int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)
 
 /* Shared body of the transfer wrappers: decides, then runs CALL with the
  * (possibly reduced) length in variable n. */
-#define SOCKET_IO(fn, fail_point, default_errno, short_point, CALL)           \
+#define SOCKET_IO(fn, fail_point, default_errno, short_point, pipe_short_point, CALL) \
 	do {                                                                  \
 		NEED(fn);                                                     \
 		int saved_ = errno, inject_ = shim_enter();                   \
 		ssize_t n = (ssize_t)len;                                     \
 		if (inject_)                                                  \
-			n = io_decide(fd, len, fail_point, default_errno, short_point); \
+			n = io_decide(fd, len, fail_point, default_errno, short_point, \
+				      pipe_short_point);                      \
 		shim_leave();                                                 \
 		if (n < 0)                                                    \
 			return -1;                                            \
@@ -321,39 +346,40 @@ int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)
 
 ssize_t send(int fd, const void *buf, size_t len, int flags)
 {
-	SOCKET_IO(real.send, "osnet/net/send", EPIPE, "osnet/net/send/short",
+	SOCKET_IO(real.send, "osnet/net/send", EPIPE, "osnet/net/send/short", NULL,
 		  real.send(fd, buf, (size_t)n, flags));
 }
 
 ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *addr,
 	       socklen_t addrlen)
 {
-	SOCKET_IO(real.sendto, "osnet/net/send", EPIPE, "osnet/net/send/short",
+	SOCKET_IO(real.sendto, "osnet/net/send", EPIPE, "osnet/net/send/short", NULL,
 		  real.sendto(fd, buf, (size_t)n, flags, addr, addrlen));
 }
 
 ssize_t write(int fd, const void *buf, size_t len)
 {
-	SOCKET_IO(real.write, "osnet/net/send", EPIPE, "osnet/net/write/short",
+	SOCKET_IO(real.write, "osnet/net/send", EPIPE, "osnet/net/write/short", NULL,
 		  real.write(fd, buf, (size_t)n));
 }
 
 ssize_t recv(int fd, void *buf, size_t len, int flags)
 {
-	SOCKET_IO(real.recv, "osnet/net/recv", ECONNRESET, "osnet/net/recv/short",
+	SOCKET_IO(real.recv, "osnet/net/recv", ECONNRESET, "osnet/net/recv/short", NULL,
 		  real.recv(fd, buf, (size_t)n, flags));
 }
 
 ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *addr,
 		 socklen_t *addrlen)
 {
-	SOCKET_IO(real.recvfrom, "osnet/net/recv", ECONNRESET, "osnet/net/recv/short",
+	SOCKET_IO(real.recvfrom, "osnet/net/recv", ECONNRESET, "osnet/net/recv/short", NULL,
 		  real.recvfrom(fd, buf, (size_t)n, flags, addr, addrlen));
 }
 
 ssize_t read(int fd, void *buf, size_t len)
 {
 	SOCKET_IO(real.read, "osnet/net/recv", ECONNRESET, "osnet/net/read/short",
+		  "osnet/pipe/read/short",
 		  real.read(fd, buf, (size_t)n));
 }
 
@@ -365,6 +391,7 @@ ssize_t __read_chk(int fd, void *buf, size_t len, size_t buflen)
 	if (len > buflen)
 		return real.read_chk(fd, buf, len, buflen);
 	SOCKET_IO(real.read_chk, "osnet/net/recv", ECONNRESET, "osnet/net/read/short",
+		  "osnet/pipe/read/short",
 		  real.read_chk(fd, buf, (size_t)n, buflen));
 }
 
@@ -373,7 +400,7 @@ ssize_t __recv_chk(int fd, void *buf, size_t len, size_t buflen, int flags)
 	NEED(real.recv_chk);
 	if (len > buflen)
 		return real.recv_chk(fd, buf, len, buflen, flags);
-	SOCKET_IO(real.recv_chk, "osnet/net/recv", ECONNRESET, "osnet/net/recv/short",
+	SOCKET_IO(real.recv_chk, "osnet/net/recv", ECONNRESET, "osnet/net/recv/short", NULL,
 		  real.recv_chk(fd, buf, (size_t)n, buflen, flags));
 }
 
@@ -383,6 +410,6 @@ ssize_t __recvfrom_chk(int fd, void *buf, size_t len, size_t buflen, int flags,
 	NEED(real.recvfrom_chk);
 	if (len > buflen)
 		return real.recvfrom_chk(fd, buf, len, buflen, flags, addr, addrlen);
-	SOCKET_IO(real.recvfrom_chk, "osnet/net/recv", ECONNRESET, "osnet/net/recv/short",
+	SOCKET_IO(real.recvfrom_chk, "osnet/net/recv", ECONNRESET, "osnet/net/recv/short", NULL,
 		  real.recvfrom_chk(fd, buf, (size_t)n, buflen, flags, addr, addrlen));
 }

@@ -1,0 +1,139 @@
+"""What the sumsq tests share (specs/sumsq.md): the exact answer, one run
+checked against it, runs under strace, and the program's workers seen in
+/proc while it runs."""
+import os
+import time
+
+import pytest
+
+from inject import Strace
+from osnet_harness.launch import group_members
+from osnet_harness.net import describe_diff
+from osnet_harness.timeouts import T
+from stracelog import parse
+
+MAX_N = 10069012961344
+# Large enough that a worker adding term by term runs for many minutes
+# (2.5e12 terms each with -j 4), so the fault tests find them busy.
+HUGE_N = 10_000_000_000_000
+PROCS = ["clone", "clone3", "fork", "vfork"]
+WAITS = ["wait4", "waitid"]
+
+
+def expected(n):
+    """Σ i² for i = 1..n, by the closed form (the program may not use it)."""
+    return n * (n + 1) * (2 * n + 1) // 6
+
+
+def args(mode, k, n):
+    return ["--mode", mode, "-j", str(k), str(n)]
+
+
+def check_sum(cli, mode, k, n, **kw):
+    """Run once; fail unless stdout is the exact sum and a newline, exit 0."""
+    r = cli.run(args(mode, k, n), **kw)
+    want = f"{expected(n)}\n".encode()
+    if r.status != 0 or r.stdout != want:
+        why = r.describe() if r.status != 0 else describe_diff(want, r.stdout)
+        pytest.fail(f"--mode {mode} -j {k} {n}: {why}\n  expected stdout {want!r}, got "
+                    f"{r.stdout[:200]!r}\n  stderr: {r.stderr[-300:]!r}\n"
+                    f"  reproduce: {r.repro()}", pytrace=False)
+    return r
+
+
+class Traced:
+    """A run under strace -f: result, calls, strace (the helper)."""
+
+    def __init__(self, result, strace):
+        self.result, self.strace = result, strace
+        self.calls = parse(strace.log) if strace.log.exists() else []
+
+    def lines(self, names, limit=30):
+        got = [c.line for c in self.calls if c.name in names]
+        if len(got) > limit:
+            got = got[:limit] + [f"... ({len(got) - limit} more)"]
+        return "\n      ".join(got) or "(none)"
+
+    def where(self):
+        return f"\n  strace log: {self.strace.log}\n  reproduce: {self.result.repro()}"
+
+
+def strace_for(workdir, injections=(), extra=()):
+    return Strace(workdir, list(injections), trace=PROCS + WAITS + list(extra))
+
+
+def traced_run(cli, workdir, argv, injections=(), extra=(), timeout=None):
+    st = strace_for(workdir, injections, extra)
+    r = cli.run(argv, wrap=st.wrap(), timeout=timeout)
+    return Traced(r, st)
+
+
+def _stat_fields(pid):
+    """The fields of /proc/PID/stat after the command name (state, ppid,
+    ...), or None once it is gone. Binary: a command name may be any bytes."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
+def children(pid):
+    """pid's children, in the order they were created when the kernel
+    tells (/proc/PID/task/*/children), else by pid."""
+    kids, known = [], False
+    try:
+        tasks = sorted(os.listdir(f"/proc/{pid}/task"), key=int)
+    except OSError:
+        return []
+    for t in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{t}/children") as f:
+                kids += [int(x) for x in f.read().split()]
+            known = True
+        except OSError:
+            pass
+    if known:
+        return kids
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            fields = _stat_fields(d)
+            if fields is not None and int(fields[1]) == pid:
+                out.append(int(d))
+    return sorted(out)
+
+
+def alive(pid):
+    """True while pid exists and is not a zombie."""
+    fields = _stat_fields(pid)
+    return fields is not None and fields[0] != b"Z"
+
+
+def wait_for_workers(proc, k, timeout=None):
+    """Wait until one process of the program's group has k live children
+    (the workers; the program may sit under a wrapper such as strace).
+    Returns (parent pid, children in creation order), or None if the
+    program exited first."""
+    deadline = time.monotonic() + (T(20) if timeout is None else timeout)
+    while time.monotonic() < deadline:
+        if proc.proc.poll() is not None:
+            return None
+        for pid in group_members(proc.pid):
+            kids = [c for c in children(pid) if alive(c)]
+            if len(kids) >= k:
+                return pid, kids
+        time.sleep(0.01)
+    raise AssertionError(f"the program never had {k} worker processes at once "
+                         f"within {T(20):.0f}s")
+
+
+def stop(proc):
+    """Kill a run the test has seen enough of, with every worker, and wait
+    until the whole group is gone (so the harness does not report the
+    workers as left behind by the program)."""
+    proc.kill_group()
+    deadline = time.monotonic() + T(10)
+    while group_members(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return proc.wait()

@@ -1,0 +1,63 @@
+"""Bad command lines (specs/sumsq.md, "Usage"): status 2, a message,
+nothing on stdout, no worker started; the largest N is accepted."""
+import pytest
+
+from sumsq_util import MAX_N, stop, traced_run, wait_for_workers
+from stracelog import creates_process, creates_thread
+
+BAD = [
+    [],
+    ["-j", "2", "10"],
+    ["--mode", "proc", "10"],
+    ["--mode", "proc", "-j", "2"],
+    ["--mode", "fork", "-j", "2", "10"],
+    ["--mode", "thread", "-j", "2", "10", "11"],
+    ["--mode", "proc", "-j", "0", "10"],
+    ["--mode", "thread", "-j", "1025", "10"],
+    ["--mode", "proc", "-j", "-3", "10"],
+    ["--mode", "proc", "-j", "2", "-10"],
+    ["--mode", "proc", "-j", "2", str(MAX_N + 1)],
+    ["--mode", "thread", "-j", "2", str(2 ** 64)],
+    ["--mode", "thread", "-j", "2", str(2 ** 64 + 5)],
+    ["--mode", "proc", "-j", "abc", "10"],
+    ["--mode", "proc", "-j", "2", "abc"],
+    ["--mode", "proc", "-j", "2", "1.5"],
+    ["--mode", "proc", "-j", "2", "12abc"],
+    ["--mode", "thread", "-j", "2", "1e6"],
+    ["--mode", "thread", "-j", "", "10"],
+    ["--mode", "thread", "-j", "2", ""],
+]
+
+
+@pytest.mark.req("SUMSQ-006")
+def test_usage_errors_exit_2(cli):
+    for argv in BAD:
+        r = cli.run(argv)
+        how = f"\n  reproduce: {r.repro()}"
+        assert r.status == 2, f"{argv}: {r.describe()}, 2 expected for a usage error{how}"
+        assert r.stdout == b"", f"{argv}: stdout {r.stdout[:100]!r}, nothing expected{how}"
+        assert r.stderr.strip(), f"{argv}: no message on stderr{how}"
+
+
+@pytest.mark.req("SUMSQ-006")
+def test_usage_error_starts_no_worker(cli, workdir):
+    for mode in ("proc", "thread"):
+        t = traced_run(cli, workdir, ["--mode", mode, "-j", "4", str(MAX_N + 1)])
+        assert t.result.status == 2, f"{t.result.describe()}, 2 expected{t.where()}"
+        made = [c for c in t.calls if creates_process(c) or creates_thread(c)]
+        assert not made, (f"--mode {mode}: {len(made)} workers started before refusing N: "
+                          f"{made[0].line}{t.where()}")
+
+
+@pytest.mark.req("SUMSQ-007")
+def test_largest_n_accepted(cli):
+    p = cli.start(["--mode", "proc", "-j", "2", str(MAX_N)])
+    try:
+        found = wait_for_workers(p, 2)
+        if found is None:
+            r = p.wait()
+            pytest.fail(f"N = {MAX_N} (the largest allowed) was refused or finished at once: "
+                        f"{r.describe()}, stdout {r.stdout[:100]!r}, stderr {r.stderr[-300:]!r}"
+                        f"\n  reproduce: {r.repro()}", pytrace=False)
+    finally:
+        stop(p)

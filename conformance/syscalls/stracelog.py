@@ -1,0 +1,203 @@
+"""Reading an `strace -f -qq -o LOG` log into calls the tests can reason about.
+
+strace prints one line per call; with -f, a call that blocks while another
+thread or process runs is split in two lines:
+
+    27350 clock_nanosleep(CLOCK_MONOTONIC, 0, {tv_sec=0, tv_nsec=5},  <unfinished ...>
+    27349 write(1, "x", 1)                  = 1
+    27350 <... clock_nanosleep resumed>NULL) = 0
+
+parse() joins the halves into one Call, ordered by where the call started.
+Arguments are split at top-level commas (strings with escapes, {...},
+[...] and (...) nested), so `read(3, "a, b) = 2"..., 4096) = 9` gives
+['3', '"a, b) = 2"...', '4096'] and 9. Signal (`--- SIG...`) and exit
+(`+++ ...`) lines are skipped. Used by the syscalls and sumsq tests.
+"""
+import re
+
+_LINE = re.compile(r"^(?:(?:\[pid\s+)?(\d+)\]?\s+)?(.*)$")
+_START = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\((.*)$")
+_RESUMED = re.compile(r"^<\.\.\. ([A-Za-z_][A-Za-z0-9_]*) resumed>\s?(.*)$")
+_UNFINISHED = " <unfinished ...>"
+_RET = re.compile(r"^\s*=\s*(\S+)(?:\s+(E[A-Z0-9_]+|ERESTART[A-Z_]*))?")
+
+
+class Call:
+    """One system call: pid, name, args (top-level argument strings),
+    ret (the returned integer, None for `?` or a call that never
+    finished), err ("EINTR"...), injected (strace tampered with it),
+    index (its start's position in the log), line (the text, joined)."""
+
+    def __init__(self, pid, name, index, body):
+        self.pid, self.name, self.index = pid, name, index
+        self.args, rest = split_args(body)
+        self.line = f"{pid} {name}({body}" if pid is not None else f"{name}({body}"
+        self.finished = rest is not None
+        self.ret, self.err = None, None
+        self.injected = rest is not None and "(INJECTED)" in rest
+        if rest is not None:
+            m = _RET.match(rest)
+            if m:
+                self.ret = to_int(m.group(1))
+                self.err = m.group(2)
+
+    def ok(self):
+        """Finished without an error (ret not -1, not injected)."""
+        return self.finished and self.err is None and self.ret is not None \
+            and self.ret >= 0 and not self.injected
+
+    def arg_int(self, i):
+        """Argument i as an integer (None if absent or not a number)."""
+        return to_int(self.args[i]) if i < len(self.args) else None
+
+    def __repr__(self):
+        return self.line
+
+
+def to_int(text):
+    text = text.strip()
+    try:
+        return int(text, 0)
+    except ValueError:
+        return None
+
+
+def split_args(body):
+    """'3, "x", 10) = 2' -> (['3', '"x"', '10'], ' = 2'); without the
+    closing parenthesis (a call cut short): (args so far, None)."""
+    args, cur, depth, i, n = [], [], 0, 0, len(body)
+    closers = {"(": ")", "{": "}", "[": "]"}
+    while i < n:
+        c = body[i]
+        if c == '"':
+            j = i + 1
+            while j < n and body[j] != '"':
+                j += 2 if body[j] == "\\" else 1
+            cur.append(body[i:j + 1])
+            i = j + 1
+            continue
+        if c in closers:
+            depth += 1
+        elif c in ")}]":
+            if depth == 0 and c == ")":
+                last = "".join(cur).strip()
+                if last or args:
+                    args.append(last)
+                return args, body[i + 1:]
+            depth -= 1
+        elif c == "," and depth == 0:
+            args.append("".join(cur).strip())
+            cur = []
+            i += 1
+            continue
+        cur.append(c)
+        i += 1
+    last = "".join(cur).strip()
+    if last:
+        args.append(last)
+    return args, None
+
+
+def parse_text(text):
+    """The calls of a log's text, in the order they started."""
+    calls, pending = [], {}
+    for index, raw in enumerate(text.splitlines()):
+        m = _LINE.match(raw.rstrip("\n"))
+        pid = int(m.group(1)) if m.group(1) else None
+        rest = m.group(2)
+        if rest.startswith(("---", "+++")) or not rest:
+            continue
+        r = _RESUMED.match(rest)
+        if r:
+            name, tail = r.group(1), r.group(2)
+            start = pending.pop((pid, name), None)
+            if start is None:  # its start was not logged (attach): keep what we have
+                calls.append((index, Call(pid, name, index, tail)))
+            else:
+                sidx, head = start
+                calls.append((sidx, Call(pid, name, sidx, head + tail)))
+            continue
+        s = _START.match(rest)
+        if not s:
+            continue  # a line strace wrote about itself
+        name, body = s.group(1), s.group(2)
+        if body.endswith(_UNFINISHED):
+            pending[(pid, name)] = (index, body[:-len(_UNFINISHED)])
+            continue
+        calls.append((index, Call(pid, name, index, body)))
+    for (pid, name), (sidx, head) in pending.items():
+        calls.append((sidx, Call(pid, name, sidx, head)))  # never finished (killed)
+    calls.sort(key=lambda t: t[0])
+    return [c for _, c in calls]
+
+
+def parse(path):
+    """The calls of the log file at path (see parse_text)."""
+    with open(path, errors="replace") as f:
+        return parse_text(f.read())
+
+
+_TIMESPEC = re.compile(r"\{\s*tv_sec=(-?\d+),\s*tv_nsec=(-?\d+)\s*\}")
+
+
+def timespec_ns(arg):
+    """'{tv_sec=1, tv_nsec=5}' -> 1000000005 (None if not a timespec)."""
+    m = _TIMESPEC.search(arg or "")
+    if not m:
+        return None
+    return int(m.group(1)) * 1_000_000_000 + int(m.group(2))
+
+
+def clone_flags(call):
+    """The flags of a clone/clone3 call as a set of names ({} for fork and
+    vfork, which have none)."""
+    if call.name == "clone":
+        for a in call.args:
+            if a.startswith("flags="):
+                return set(a[len("flags="):].split("|"))
+        return set()
+    if call.name == "clone3" and call.args:
+        m = re.search(r"flags=([A-Z0-9_|]+)", call.args[0])
+        return set(m.group(1).split("|")) if m else set()
+    return set()
+
+
+def creates_process(call):
+    """True for a successful fork/vfork/clone/clone3 that made a process
+    (not a thread: no CLONE_THREAD). The child's pid is call.ret."""
+    if call.name not in ("fork", "vfork", "clone", "clone3") or not call.ok():
+        return False
+    return "CLONE_THREAD" not in clone_flags(call)
+
+
+def creates_thread(call):
+    """True for a successful clone/clone3 with CLONE_THREAD."""
+    return call.name in ("clone", "clone3") and call.ok() \
+        and "CLONE_THREAD" in clone_flags(call)
+
+
+def waited_pid(call):
+    """The pid a successful wait4/waitid reaped or reported (None if none)."""
+    if not call.ok():
+        return None
+    if call.name == "wait4":
+        return call.ret if call.ret and call.ret > 0 else None
+    if call.name == "waitid":
+        m = re.search(r"si_pid=(\d+)", " ".join(call.args))
+        return int(m.group(1)) if m and int(m.group(1)) > 0 else None
+    return None
+
+
+def unreaped(calls):
+    """Processes created in the log that their creator never waited for:
+    a list of (creator pid, child pid)."""
+    created = [(c.pid, c.ret) for c in calls if creates_process(c)]
+    reaped = {}
+    for c in calls:
+        p = waited_pid(c)
+        if p is not None:
+            reaped.setdefault(p, set()).add(c.pid)
+    # A waiter may be another thread of the creator: strace -f shows thread
+    # ids, so accept any waiter that is not the child itself.
+    return [(parent, child) for parent, child in created
+            if not (reaped.get(child, set()) - {child})]

@@ -1,0 +1,42 @@
+"""Bad command lines (specs/syscalls.md, SYSC-013): status 2, a message,
+nothing on stdout, FILE not opened."""
+import pytest
+
+from sysc_util import Sequence, traced
+
+
+@pytest.mark.req("SYSC-013")
+def test_usage_errors_exit_2(cli, workdir):
+    f = workdir / "in.txt"
+    f.write_bytes(b"data\n")
+    g = workdir / "other.txt"
+    g.write_bytes(b"more\n")
+    cases = [
+        [],
+        [str(f), str(g)],
+        ["--frobnicate", str(f)],
+        ["--sleep-ms"],
+        [str(f), "--sleep-ms"],
+        ["--sleep-ms", "-5", str(f)],
+        ["--sleep-ms", "1.5", str(f)],
+        ["--sleep-ms", "abc", str(f)],
+        ["--sleep-ms", "", str(f)],
+        ["--sleep-ms", "12abc", str(f)],
+    ]
+    for args in cases:
+        r = cli.run(args)
+        how = f"\n  reproduce: {r.repro()}"
+        assert r.status == 2, f"{args}: {r.describe()}, 2 expected for a usage error{how}"
+        assert r.stdout == b"", f"{args}: stdout {r.stdout[:100]!r}, nothing expected{how}"
+        assert r.stderr.strip(), f"{args}: no message on stderr{how}"
+
+
+@pytest.mark.req("SYSC-013")
+def test_usage_error_does_not_open_file(cli, workdir):
+    f = workdir / "in.txt"
+    f.write_bytes(b"data\n")
+    run = traced(cli, workdir, ["--sleep-ms", "abc", str(f)])
+    seq = Sequence(run.calls, f, cwd=run.result.cwd)
+    assert run.result.status == 2, f"{run.result.describe()}, 2 expected{run.where()}"
+    assert not seq.opens, f"FILE opened despite the usage error: {seq.opens[0].line}{run.where()}"
+    assert not seq.sleeps, f"a sleep despite the usage error: {seq.sleeps[0].line}{run.where()}"

@@ -1,0 +1,44 @@
+"""A worker killed by a signal (specs/sumsq.md, SUMSQ-013): the test kills
+the first worker with SIGKILL while all four are busy with a huge N. The
+parent must name it and the signal, stop and reap the others, print no
+sum, exit 1."""
+import os
+import re
+import signal
+
+import pytest
+
+from sumsq_util import HUGE_N, PROCS, WAITS, Traced, alive, strace_for, wait_for_workers
+from stracelog import unreaped
+from osnet_harness.timeouts import T
+
+
+@pytest.mark.req("SUMSQ-013", "SUMSQ-010", "SUMSQ-011")
+def test_first_worker_killed(cli, workdir):
+    st = strace_for(workdir)
+    p = cli.start(["--mode", "proc", "-j", "4", str(HUGE_N)], wrap=st.wrap())
+    found = wait_for_workers(p, 4)
+    if found is None:
+        r = p.wait()
+        pytest.fail(f"N = {HUGE_N} ended before its four workers could be seen "
+                    f"({r.describe()}, stdout {r.stdout[:60]!r}): workers must add term by "
+                    f"term (SUMSQ-011)\n  reproduce: {r.repro()}", pytrace=False)
+    parent, workers = found
+    victim = workers[0]
+    os.kill(victim, signal.SIGKILL)
+    r = p.wait(T(60))
+    t = Traced(r, st)
+    where = (f"\n  parent pid {parent}, workers {workers}, SIGKILL sent to {victim}"
+             f"\n  strace:\n      {t.lines(PROCS + WAITS)}{t.where()}")
+    assert r.status == 1, f"{r.describe()}, 1 expected when a worker was killed{where}"
+    assert r.stdout == b"", f"stdout {r.stdout[:100]!r}: no sum may be printed{where}"
+    err = r.stderr.decode(errors="replace")
+    assert re.search(rf"\b{victim}\b", err), \
+        f"stderr {err[-300:]!r} does not name the killed worker's pid {victim}{where}"
+    assert re.search(r"\b9\b|KILL|Killed", err.replace(str(victim), "")), \
+        f"stderr {err[-300:]!r} does not name the signal (9, SIGKILL or Killed){where}"
+    running = [w for w in workers if alive(w)]
+    assert not running and not r.leftover, \
+        f"workers still running after the parent exited: {running or r.leftover}{where}"
+    left = unreaped(t.calls)
+    assert not left, f"workers never waited for: {[c for _, c in left]}{where}"
