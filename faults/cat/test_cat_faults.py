@@ -1,0 +1,142 @@
+"""CAT-020..023 (and CAT-013 under injection): a read error in the middle
+of a file, files that cannot be opened among readable ones, a full disk
+on stdout, and a reader that goes away.
+
+Injection is strace's (`-P FILE`: only the calls on that file fail). Each
+test checks that strace tampered with the program's calls before judging
+what the program did, and skips, saying why, when it did not (a program
+that mmaps its input, or copies it with copy_file_range or sendfile,
+never calls read on it)."""
+import os
+import shutil
+import subprocess
+import threading
+
+import pytest
+
+from inject import Strace
+from osnet_harness import textcorpus
+from osnet_harness.textcorpus import GNU_NAME, compare, norm_stderr, repro, run_gnu
+from osnet_harness.timeouts import T
+
+GOOD = ["a.txt", "b.txt", "nonl.txt", "nonl2.txt", "blanklines.txt", "one.txt"]
+
+
+def _check(req, what, got, exp, diffs, extra=""):
+    """Fail with a report when the program's run differs from GNU cat's."""
+    if diffs:
+        pytest.fail(f"{req}: {what}\n  reproduce: {repro(got)}\n  {GNU_NAME['cat']}: "
+                    f"{exp.repro()}" + (f"\n  {extra}" if extra else "") + "\n"
+                    + "\n".join(diffs), pytrace=False)
+
+
+def _logdir(workdir):
+    d = workdir / f"strace-{len(os.listdir(workdir))}"
+    d.mkdir()
+    return d
+
+
+@pytest.mark.req("CAT-020")
+def test_read_error_mid_file(cli, workdir):
+    files = textcorpus.fault_files(workdir, GOOD)
+    big = files / "big.txt"
+    size = big.stat().st_size
+    for args in ([], ["-n"], ["-b"], ["-sE"]):
+        operands = ["a.txt", "big.txt", "nonl2.txt"]
+        for when in (3, 2):
+            st = Strace(_logdir(workdir), [f"read:error=EIO:when={when}"], paths=[str(big)])
+            got = cli.run(args + operands, cwd=files, wrap=st.wrap())
+            if st.injected("read"):
+                break
+        else:
+            pytest.skip(f"the program never called read() on big.txt ({size} bytes) a second "
+                        f"or third time (it mmaps it, or copies it with another call), so no "
+                        f"read error could be injected: {repro(got)}")
+        k = textcorpus.bytes_read_before_injection(st.log)
+        assert k is not None, f"strace's log {st.log} shows no injected read"
+        # What GNU cat writes for the same files, big.txt cut after the
+        # bytes the program had read.
+        cut = workdir / "expected"
+        shutil.rmtree(cut, ignore_errors=True)
+        cut.mkdir()
+        for n in operands:
+            data = (files / n).read_bytes()
+            (cut / n).write_bytes(data[:k] if n == "big.txt" else data)
+        exp = run_gnu("cat", args + operands, cut)
+        exp.status = 1
+        exp.stderr = b"cat: big.txt: Input/output error\n"
+        diffs = compare("cat", got, exp, drop_strace=True)
+        _check("CAT-020", f"read() #{when} of big.txt failed with EIO after {k} of its {size} "
+               f"bytes had been read", got, exp, diffs,
+               f"expected: GNU cat's output for the first {k} bytes of big.txt, the message, "
+               f"then nonl2.txt; the strace log: {st.log}")
+
+
+@pytest.mark.req("CAT-021", "CAT-013")
+def test_unreadable_and_missing_among_good(cli, workdir):
+    files = textcorpus.fault_files(workdir, GOOD)
+    for args in (["a.txt", "b.txt", "one.txt"], ["-n", "nonl.txt", "b.txt", "nonl2.txt"],
+                 ["-b", "a.txt", "nope.txt", "b.txt", "blanklines.txt"],
+                 ["-s", "blanklines.txt", "b.txt", "blanklines.txt"], ["b.txt"]):
+        st = Strace(_logdir(workdir), ["open,openat:error=EACCES"], paths=["b.txt"])
+        got = cli.run(args, cwd=files, wrap=st.wrap())
+        if not st.injected():
+            pytest.skip(f"the program never opened b.txt by its name with open/openat, so "
+                        f"EACCES could not be injected: {repro(got)}")
+        gst = Strace(_logdir(workdir), ["open,openat:error=EACCES"], paths=["b.txt"])
+        exp = run_gnu("cat", args, files, wrap=gst.wrap())
+        assert gst.injected(), "test bug: strace did not fail GNU cat's open of b.txt"
+        diffs = compare("cat", got, exp, drop_strace=True)
+        _check("CAT-021", "opening b.txt failed with EACCES (injected)", got, exp, diffs)
+
+
+@pytest.mark.req("CAT-022")
+def test_write_error_dev_full(cli, corpus):
+    for args in (["a.txt"], ["many.txt"], ["-n", "many.txt"], ["-sE", "blanklines.txt", "a.txt"],
+                 ["a.txt", "nope.txt"], ["empty.txt"]):
+        got = cli.run(args, cwd=corpus.root, stdout="/dev/full", timeout=T(30))
+        exp = run_gnu("cat", args, corpus.root, stdout="/dev/full")
+        diffs = compare("cat", got, exp)
+        _check("CAT-022", "stdout is /dev/full (every write: ENOSPC)", got, exp, diffs)
+
+
+def _endless(fd, line):
+    data = line * 8192
+    try:
+        while True:
+            os.write(fd, data)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+@pytest.mark.req("CAT-023")
+def test_reader_goes_away(cli, workdir):
+    """`cat big | head -1`: the program must end, quietly, once its reader
+    has closed the pipe, whether its input is a large file or never ends."""
+    files = textcorpus.fault_files(workdir, [], copies=40)  # about 24 MB
+    cases = [(["big.txt"], None, None), (["-n", "big.txt", "big.txt"], None, None),
+             ([], b"line\n", "an endless standard input"),
+             (["-E", "-"], b"x\n", "an endless standard input")]
+    for args, line, what in cases:
+        if line is not None:
+            r, w = os.pipe()
+            p = cli.start(args, stdin=r, cwd=files, stdout=subprocess.PIPE)
+            os.close(r)
+            threading.Thread(target=_endless, args=(w, line), daemon=True).start()
+        else:
+            p = cli.start(args, cwd=files, stdout=subprocess.PIPE)
+        where = what or f"{(files / 'big.txt').stat().st_size} bytes of input"
+        first = textcorpus.first_line_then_close(p, T(30))
+        if not first:
+            p.kill_group()
+            res = p.wait(T(30))
+            pytest.fail(f"CAT-023: {args} with {where} wrote no line within {T(30):.0f}s "
+                        f"({res.describe()}), so its reader could not go away after the "
+                        f"first one\n  reproduce: {repro(res)}", pytrace=False)
+        res = p.wait(T(30))
+        assert not norm_stderr(res.stderr), (
+            f"CAT-023: after its reader closed the pipe, the program wrote to stderr: "
+            f"{res.stderr[:300]!r} ({res.describe()}); expected silence (SIGPIPE, or an exit "
+            f"without a message)\n  reproduce: {repro(res)} | head -1")
