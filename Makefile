@@ -68,7 +68,8 @@ LDLIBS_broken_https := -lssl -lcrypto
 LDLIBS_broken_items := -ljansson -lsqlite3
 
 .PHONY: all check unit conformance faults pcap trace pcaps bench bench-echo bench-http \
-        sanitize fuzz deps clean help certs testssl bench-proxy bench-items bench-kv
+        sanitize fuzz deps clean help certs testssl bench-proxy bench-items bench-kv \
+        bench-toolbox
 all: $(LIB_A) $(COMP_LIBS) $(PROGS) $(UNIT_BINS) $(BROKEN_BINS) $(if $(SHIM_SRC),$(SHIM_SO))
 
 help:
@@ -83,6 +84,7 @@ help:
 	@echo "make bench-proxy our proxy and lb against HAProxy and nginx, one thread each -> bench/proxy.md"
 	@echo "make bench-items items and items-mhd x memory and SQLite, read and 90/10 mixes -> bench/items.md"
 	@echo "make bench-kv   our kv against redis-server with redis-benchmark -> bench/kv.md"
+	@echo "make bench-toolbox mgrep/mcat against GNU grep/cat on 1 GiB, sumsq proc vs thread -> bench/toolbox.md"
 	@echo "make sanitize   ASan+UBSan build, then unit and conformance tests on it"
 	@echo "make fuzz       libFuzzer on the HTTP request/response and RESP parsers, FUZZ_SECONDS=60 each (clang)"
 
@@ -120,9 +122,12 @@ endef
 $(foreach s,$(UNIT_SRC),$(eval $(call unit_rule,$(s))))
 
 define broken_rule
-$(BUILD)/broken/$(word 3,$(subst /, ,$(1)))/$(notdir $(1:.c=)): $(1) $(wildcard conformance/broken/*/*.h) conformance/broken/broken.h
+# A broken program depends on its own component's headers (and, through the
+# compiler's -MMD list, on proxy's for lb and sidecar): editing one
+# component's common.h rebuilds that component's programs only.
+$(BUILD)/broken/$(word 3,$(subst /, ,$(1)))/$(notdir $(1:.c=)): $(1) $(wildcard conformance/broken/$(word 3,$(subst /, ,$(1)))/*.h) conformance/broken/broken.h
 	@mkdir -p $$(@D)
-	$$(CC) $$(WFLAGS) $$(BROKEN_CFLAGS) $$< -o $$@ $$(LDLIBS_broken_$(word 3,$(subst /, ,$(1)))) $$(LDLIBS_ALL)
+	$$(CC) $$(WFLAGS) $$(BROKEN_CFLAGS) -MMD -MP -MF $$@.d $$< -o $$@ $$(LDLIBS_broken_$(word 3,$(subst /, ,$(1)))) $$(LDLIBS_ALL)
 endef
 $(foreach s,$(BROKEN_SRC),$(eval $(call broken_rule,$(s))))
 
@@ -188,7 +193,7 @@ certs:
 testssl: all certs
 	@OSNET_BUILD=$(BUILD) tools/testssl
 
-bench: bench-echo bench-http bench-proxy bench-items bench-kv
+bench: bench-echo bench-http bench-proxy bench-items bench-kv bench-toolbox
 bench-echo: all
 	@bench/echo.sh
 bench-http: all
@@ -199,6 +204,8 @@ bench-items: all
 	@$(PY) bench/items.py
 bench-kv: all
 	@$(PY) bench/kv.py
+bench-toolbox: $(BUILD)/bin/mgrep $(BUILD)/bin/mcat $(BUILD)/bin/sumsq
+	@OSNET_BUILD=$(BUILD) $(PY) bench/toolbox.py
 
 # Every component with a folder in impl/ and a spec (one still being built
 # has only its library and unit tests), plus https, which has none: it is
