@@ -1,6 +1,8 @@
 #include "fdio.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <unistd.h>
 
 ssize_t fdio_read(int fd, void *p, size_t n)
@@ -31,4 +33,28 @@ int fdio_write_all(int fd, const void *p, size_t n)
         n -= (size_t)put;
     }
     return 0;
+}
+
+void fdio_say(const char *fmt, ...)
+{
+    char line[FDIO_SAY_MAX];
+    int saved = errno;
+    va_list ap;
+    /* The name is cut at 64 bytes, so the prefix always fits. */
+    int n = snprintf(line, sizeof(line), "%.64s: ", program_invocation_short_name);
+    int m;
+
+    va_start(ap, fmt);
+    m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+    va_end(ap);
+    /* vsnprintf says how long the whole message is, not what it stored;
+     * one byte is kept for the newline. */
+    if (m > 0)
+        n += m;
+    if ((size_t)n > sizeof(line) - 2)
+        n = (int)sizeof(line) - 2;
+    line[n++] = '\n';
+    /* Nothing useful can be done if stderr itself fails. */
+    (void)fdio_write_all(2, line, (size_t)n);
+    errno = saved;
 }

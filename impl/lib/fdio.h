@@ -4,9 +4,15 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* Blocking file-descriptor I/O for the command-line programs (cat, grep):
- * the two loops every such program needs and most get subtly wrong, a read
- * that survives EINTR and a write that survives short writes. */
+/* Blocking file-descriptor I/O for the command-line programs (cat, grep,
+ * sumsq, syscalls): the two loops every such program needs and most get
+ * subtly wrong, a read that survives EINTR and a write that survives short
+ * writes; and their error line, "PROG: message", in one write(). */
+
+/* The size of fdio_say()'s line: a line it writes, newline included, is
+ * shorter than this, which leaves room for a path of PATH_MAX bytes and an
+ * error text. */
+#define FDIO_SAY_MAX 8192
 
 /* Reads up to n bytes from fd into p, retrying when a signal interrupts
  * the call. Returns the number of bytes read (0 at end of file) or a
@@ -19,5 +25,12 @@ ssize_t fdio_read(int fd, void *p, size_t n);
  * non-zero count, which POSIX allows but Linux never does for files and
  * pipes, is reported as -EIO rather than looping forever. */
 int fdio_write_all(int fd, const void *p, size_t n);
+
+/* Prints "PROG: <message>\n" on stderr, PROG being the program's name
+ * (program_invocation_short_name, cut at 64 bytes), with a single write(),
+ * so that the line is never split or interleaved with another process's
+ * or thread's (stdio's stderr is unbuffered and may write it in pieces).
+ * A message too long for FDIO_SAY_MAX is cut. Keeps errno. */
+void fdio_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -83,10 +83,9 @@ static int list_process(long long pid, const char *named, struct buf *link)
     size_t nfds = 0;
     int dir, rc, status = 0;
 
-    /* By its full path, like each descriptor in fdinfo_read(): a fault
-     * test's `strace -P /proc/PID/fd` then sees this open and this
-     * listing (a call relative to a descriptor of /proc would name only
-     * "PID/fd"). */
+    /* Opened once: the listing and every descriptor's readlinkat and
+     * fstatat go through this descriptor, so they all describe the same
+     * process even if it exits and its PID is reused meanwhile. */
     snprintf(path, sizeof(path), "/proc/%lld/fd", pid);
     dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dir < 0) {
@@ -101,8 +100,8 @@ static int list_process(long long pid, const char *named, struct buf *link)
         return 1;
     }
     rc = procfs_list_numeric(dir, &fds, &nfds);
-    close(dir);
     if (rc < 0) {
+        close(dir);
         if (procfs_vanished(rc))
             return 0;
         fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(-rc));
@@ -113,7 +112,7 @@ static int list_process(long long pid, const char *named, struct buf *link)
         char cols[64];
         int n;
 
-        rc = fdinfo_read(path, fds[i], link, &fi);
+        rc = fdinfo_read(dir, fds[i], link, &fi);
         if (procfs_vanished(rc))
             continue; /* closed since the listing, or the process exited */
         if (rc < 0) {
@@ -127,6 +126,7 @@ static int list_process(long long pid, const char *named, struct buf *link)
         out("\n", 1);
     }
     free(fds);
+    close(dir);
     return status;
 }
 

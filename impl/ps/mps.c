@@ -51,7 +51,9 @@ static int pid_width(int proc_fd)
     if (procfs_read_at(proc_fd, "sys/kernel/pid_max", &b) == 0) {
         const char *s = buf_peek(&b);
 
-        for (size_t i = 0; i < buf_len(&b) && s[i] >= '0' && s[i] <= '9'; i++)
+        /* At most 10 digits (the kernel's limit is 4194304): a longer
+         * number, in a fake /proc, would overflow. */
+        for (size_t i = 0; i < buf_len(&b) && i < 10 && s[i] >= '0' && s[i] <= '9'; i++)
             max = max * 10 + (s[i] - '0');
     }
     buf_free(&b);

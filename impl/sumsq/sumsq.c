@@ -25,7 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "fdio.h" /* impl/lib */
+#include "fdio.h" /* impl/lib: fdio_write_all, fdio_say (the error line) */
 #include "num.h"
 #include "pipemsg.h"
 #include "work.h"
@@ -41,25 +41,6 @@
  * threads of the default 8 MiB would reserve 8 GiB of address space, which
  * a limit on virtual memory (ulimit -v) or a sanitizer may refuse. */
 #define THREAD_STACK (256u * 1024)
-
-/* Prints "sumsq: <message>" on stderr with a single write(), so that the
- * line is never split or interleaved with another process's. */
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
-{
-    char line[512];
-    va_list ap;
-    /* The name is cut at 64 bytes, so the prefix always fits. */
-    int n = snprintf(line, sizeof(line), "%.64s: ", program_invocation_short_name);
-
-    va_start(ap, fmt);
-    n += vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
-    va_end(ap);
-    if ((size_t)n > sizeof(line) - 2)
-        n = (int)sizeof(line) - 2;
-    line[n++] = '\n';
-    (void)fdio_write_all(2, line, (size_t)n);
-}
 
 /* ---- process mode ----------------------------------------------------- */
 
@@ -148,22 +129,23 @@ static int finish_worker(struct worker *w, unsigned i)
     w->fd = -1;
     rc = reap(w->pid, &status);
     if (rc < 0) {
-        say("waitpid: %s", strerror(-rc));
+        fdio_say("waitpid: %s", strerror(-rc));
         return -1;
     }
     w->reaped = true;
     if (WIFSIGNALED(status)) {
-        say("worker %u (pid %d) killed by signal %d (%s)", i + 1, (int)w->pid, WTERMSIG(status),
-            strsignal(WTERMSIG(status)));
+        fdio_say("worker %u (pid %d) killed by signal %d (%s)", i + 1, (int)w->pid,
+                 WTERMSIG(status), strsignal(WTERMSIG(status)));
         return -1;
     }
     if (WEXITSTATUS(status) != 0) {
-        say("worker %u (pid %d) exited with status %d", i + 1, (int)w->pid, WEXITSTATUS(status));
+        fdio_say("worker %u (pid %d) exited with status %d", i + 1, (int)w->pid,
+                 WEXITSTATUS(status));
         return -1;
     }
     if (w->got != PART_SIZE) {
-        say("worker %u (pid %d) sent %zu of the %zu bytes of its partial sum", i + 1, (int)w->pid,
-            w->got, PART_SIZE);
+        fdio_say("worker %u (pid %d) sent %zu of the %zu bytes of its partial sum", i + 1,
+                 (int)w->pid, w->got, PART_SIZE);
         return -1;
     }
     return 0;
@@ -181,7 +163,7 @@ static int collect(struct worker *w, unsigned k)
     unsigned running = k;
 
     if (pfd == NULL) {
-        say("%s", strerror(ENOMEM));
+        fdio_say("%s", strerror(ENOMEM));
         return -1;
     }
     for (unsigned i = 0; i < k; i++)
@@ -190,7 +172,7 @@ static int collect(struct worker *w, unsigned k)
         if (poll(pfd, k, -1) < 0) {
             if (errno == EINTR)
                 continue;
-            say("poll: %s", strerror(errno));
+            fdio_say("poll: %s", strerror(errno));
             goto fail;
         }
         for (unsigned i = 0; i < k; i++) {
@@ -204,11 +186,12 @@ static int collect(struct worker *w, unsigned k)
             if (rc > 0)
                 continue;
             if (rc == -EMSGSIZE) {
-                say("worker %u (pid %d) sent more than %zu bytes", i + 1, (int)w[i].pid, PART_SIZE);
+                fdio_say("worker %u (pid %d) sent more than %zu bytes", i + 1, (int)w[i].pid,
+                         PART_SIZE);
                 goto fail;
             }
             if (rc < 0) {
-                say("worker %u: read: %s", i + 1, strerror(-rc));
+                fdio_say("worker %u: read: %s", i + 1, strerror(-rc));
                 goto fail;
             }
             pfd[i].fd = -1; /* poll() skips negative descriptors */
@@ -234,7 +217,7 @@ static int run_proc(uint64_t n, unsigned k, unsigned __int128 *total)
     unsigned started = 0;
 
     if (w == NULL) {
-        say("%s", strerror(ENOMEM));
+        fdio_say("%s", strerror(ENOMEM));
         return -1;
     }
     fit_fd_limit(k);
@@ -243,7 +226,7 @@ static int run_proc(uint64_t n, unsigned k, unsigned __int128 *total)
         pid_t pid;
 
         if (pipe(p) < 0) {
-            say("pipe: %s", strerror(errno));
+            fdio_say("pipe: %s", strerror(errno));
             goto fail;
         }
         pid = fork();
@@ -252,7 +235,7 @@ static int run_proc(uint64_t n, unsigned k, unsigned __int128 *total)
 
             close(p[0]);
             close(p[1]);
-            say("fork: %s", strerror(err));
+            fdio_say("fork: %s", strerror(err));
             goto fail;
         }
         if (pid == 0) {
@@ -319,14 +302,18 @@ static int run_thread(uint64_t n, unsigned k, unsigned __int128 *total)
     int rc = -1, err;
 
     if (jobs == NULL || tid == NULL) {
-        say("%s", strerror(ENOMEM));
+        fdio_say("%s", strerror(ENOMEM));
         goto out;
     }
     err = pthread_attr_init(&attr);
-    if (err == 0)
-        err = pthread_attr_setstacksize(&attr, THREAD_STACK);
     if (err != 0) {
-        say("pthread_attr: %s", strerror(err));
+        fdio_say("pthread_attr_init: %s", strerror(err));
+        goto out;
+    }
+    err = pthread_attr_setstacksize(&attr, THREAD_STACK);
+    if (err != 0) {
+        fdio_say("pthread_attr_setstacksize: %s", strerror(err));
+        pthread_attr_destroy(&attr);
         goto out;
     }
     for (; started < k; started++) {
@@ -334,7 +321,7 @@ static int run_thread(uint64_t n, unsigned k, unsigned __int128 *total)
         /* pthread_create returns the error instead of setting errno. */
         err = pthread_create(&tid[started], &attr, job_main, &jobs[started]);
         if (err != 0) {
-            say("pthread_create: %s", strerror(err));
+            fdio_say("pthread_create: %s", strerror(err));
             atomic_store(&stop, true);
             break;
         }
@@ -365,7 +352,7 @@ static int usage_error(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    say("%s", msg);
+    fdio_say("%s", msg);
     fprintf(stderr, USAGE, program_invocation_short_name);
     return 2;
 }
@@ -387,7 +374,9 @@ int main(int argc, char **argv)
 
     /* getopt_long accepts "--mode proc", "--mode=proc", "-j 4", "-j4",
      * "--jobs 4", in any order and before or after N. Its own messages are
-     * off (opterr) so that every error line has the same form. */
+     * off (opterr) so that every error line has the same form. (impl/lib's
+     * args parses only "--name value" options, no short -j K and no
+     * operand such as N.) */
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":j:h", longopts, NULL)) != -1) {
         switch (c) {
@@ -442,7 +431,7 @@ int main(int argc, char **argv)
     text[len++] = '\n';
     rc = fdio_write_all(1, text, len);
     if (rc < 0) {
-        say("write error: %s", strerror(-rc));
+        fdio_say("write error: %s", strerror(-rc));
         return 1;
     }
     return 0;

@@ -18,12 +18,14 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "buf.h"  /* impl/lib: the bounded growing buffer */
+#include "fdio.h" /* impl/lib: fdio_say, the error line */
 
 #define USAGE "usage: %s [--sleep-ms MS] FILE\n"
 
@@ -33,68 +35,36 @@
 #define READ_MIN 4096
 
 /* The buffer starts here and doubles when less than READ_MIN is free. */
-#define BUF_START (64 * 1024)
+#define BUF_START ((size_t)64 * 1024)
+
+/* The largest FILE read: 1 GiB, held in memory until the sleep is over.
+ * A larger one is refused with EFBIG ("File too large"), as every buffer
+ * here has a bound. The buffer's own bound leaves room for the read that
+ * finds end of file after exactly FILE_MAX bytes. */
+#define FILE_MAX ((size_t)1 << 30)
 
 /* --sleep-ms: 0 to a day. */
 #define SLEEP_MAX_MS 86400000u
 
-/* Prints "syscalls: <message>" on stderr with a single write(). The line
- * has room for a path of PATH_MAX bytes and its error text. */
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
-{
-    char line[8192];
-    va_list ap;
-    /* The name is cut at 64 bytes, so the prefix always fits. */
-    int n = snprintf(line, sizeof(line), "%.64s: ", program_invocation_short_name);
-
-    va_start(ap, fmt);
-    n += vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
-    va_end(ap);
-    if ((size_t)n > sizeof(line) - 2)
-        n = (int)sizeof(line) - 2;
-    line[n++] = '\n';
-    /* Nothing useful can be done if stderr itself fails. */
-    if (write(2, line, (size_t)n) < 0)
-        return;
-}
-
-/* A growable byte buffer: data[0 .. len) of cap bytes. */
-struct buf {
-    char *data;
-    size_t len, cap;
-};
-
-/* Makes room for at least READ_MIN more bytes. Returns 0 or -ENOMEM. */
-static int buf_reserve(struct buf *b)
-{
-    char *p;
-
-    if (b->cap - b->len >= READ_MIN)
-        return 0;
-    if (b->cap > SIZE_MAX / 2)
-        return -ENOMEM;
-    p = realloc(b->data, b->cap * 2);
-    if (p == NULL)
-        return -ENOMEM;
-    b->data = p;
-    b->cap *= 2;
-    return 0;
-}
-
 /* Reads fd to its end into b: read() until it returns 0, which is the only
  * end-of-file sign (a read that returns less than asked is not one: pipes,
- * terminals and signals all give short reads). Returns 0 or a negative
- * errno. */
+ * terminals and signals all give short reads). Each read() is offered all
+ * the free room of the buffer, at least READ_MIN bytes; the buffer doubles
+ * when less is left. (impl/lib's fdio_read() is this loop's retry on EINTR;
+ * it is written out here so that every system call strace shows for the
+ * file is in this file.) Returns 0 or a negative errno: -EFBIG past
+ * FILE_MAX bytes. */
 static int read_all(int fd, struct buf *b)
 {
     for (;;) {
+        char *tail;
+        size_t avail;
         ssize_t n;
-        int rc = buf_reserve(b);
+        int rc = buf_reserve(b, READ_MIN, &tail, &avail);
 
         if (rc < 0)
             return rc;
-        n = read(fd, b->data + b->len, b->cap - b->len);
+        n = read(fd, tail, avail);
         if (n == 0)
             return 0;
         if (n < 0) {
@@ -102,7 +72,9 @@ static int read_all(int fd, struct buf *b)
                 continue;
             return -errno;
         }
-        b->len += (size_t)n;
+        buf_commit(b, (size_t)n);
+        if (buf_len(b) > FILE_MAX)
+            return -EFBIG;
     }
 }
 
@@ -135,7 +107,8 @@ static int sleep_ms(unsigned ms)
 
 /* Writes all of buf to fd: write() may take fewer bytes than offered (a
  * pipe with little room, a signal), and the rest must then be offered
- * again. Returns 0 or a negative errno. */
+ * again. The same loop as impl/lib's fdio_write_all(), written out here
+ * for the same reason as read_all(). Returns 0 or a negative errno. */
 static int write_all(int fd, const char *buf, size_t len)
 {
     while (len > 0) {
@@ -146,6 +119,8 @@ static int write_all(int fd, const char *buf, size_t len)
                 continue;
             return -errno;
         }
+        if (n == 0) /* never for a file or a pipe; not a reason to spin */
+            return -EIO;
         buf += n;
         len -= (size_t)n;
     }
@@ -179,7 +154,7 @@ static int usage_error(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    say("%s", msg);
+    fdio_say("%s", msg);
     fprintf(stderr, USAGE, program_invocation_short_name);
     return 2;
 }
@@ -191,12 +166,17 @@ int main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct buf b = {.cap = BUF_START};
+    struct buf b;
+    char *tail;
+    size_t avail;
     unsigned ms = 100;
     const char *path;
     int c, fd, rc;
 
-    opterr = 0; /* every error line in our own form */
+    /* getopt_long rather than impl/lib's args, which parses only
+     * "--name value" options and no operand such as FILE. Its own messages
+     * are off: every error line in our own form. */
+    opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case 's':
@@ -222,9 +202,9 @@ int main(int argc, char **argv)
 
     /* Allocated before the file is opened, so that the allocator's own
      * system calls (brk or mmap) do not come between openat and read. */
-    b.data = malloc(b.cap);
-    if (b.data == NULL) {
-        say("%s", strerror(ENOMEM));
+    buf_init(&b, FILE_MAX + READ_MIN);
+    if (buf_reserve(&b, BUF_START, &tail, &avail) < 0) {
+        fdio_say("%s", strerror(ENOMEM));
         return 1;
     }
 
@@ -232,8 +212,8 @@ int main(int argc, char **argv)
      * a program started with exec() (this one starts none). */
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        say("%s: %s", path, strerror(errno));
-        free(b.data);
+        fdio_say("%s: %s", path, strerror(errno));
+        buf_free(&b);
         return 1;
     }
     rc = read_all(fd, &b);
@@ -242,22 +222,22 @@ int main(int argc, char **argv)
      * reports an error, so it must not be closed again). */
     close(fd);
     if (rc < 0) {
-        say("%s: %s", path, strerror(-rc));
-        free(b.data);
+        fdio_say("%s: %s", path, strerror(-rc));
+        buf_free(&b);
         return 1;
     }
 
     rc = sleep_ms(ms);
     if (rc < 0) {
-        say("clock_nanosleep: %s", strerror(-rc));
-        free(b.data);
+        fdio_say("clock_nanosleep: %s", strerror(-rc));
+        buf_free(&b);
         return 1;
     }
 
-    rc = write_all(1, b.data, b.len);
-    free(b.data);
+    rc = write_all(1, buf_peek(&b), buf_len(&b));
+    buf_free(&b);
     if (rc < 0) {
-        say("write error: %s", strerror(-rc));
+        fdio_say("write error: %s", strerror(-rc));
         return 1;
     }
     return 0;

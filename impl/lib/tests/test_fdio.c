@@ -1,6 +1,7 @@
 /* Unit tests for fdio: a write far larger than a pipe holds goes through
  * whole (short writes looped over), errors come back as negative errnos,
- * and a read interrupted by a signal is retried rather than failed. */
+ * and a read interrupted by a signal is retried rather than failed (the
+ * signal sent only once the reader is blocked: waitstate.h). */
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,13 +12,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "fdio.h"
+#include "waitstate.h"
 
 #define BIG (4u << 20)
 
@@ -78,26 +82,81 @@ static void test_errors(void **state)
     assert_int_equal(fdio_write_all(-1, &c, 0), 0);
 }
 
+/* Runs fdio_say with stderr turned into a pipe; returns what it wrote. */
+static size_t said(char *out, size_t cap, const char *msg)
+{
+    int p[2], saved = dup(2);
+    ssize_t n;
+
+    assert_true(saved >= 0);
+    assert_int_equal(pipe(p), 0);
+    assert_int_equal(dup2(p[1], 2), 2);
+    errno = EBADF;
+    fdio_say("%s", msg);
+    assert_int_equal(errno, EBADF); /* kept */
+    assert_int_equal(dup2(saved, 2), 2);
+    close(saved);
+    close(p[1]);
+    n = read(p[0], out, cap);
+    close(p[0]);
+    assert_true(n > 0);
+    return (size_t)n;
+}
+
+/* One line "PROG: message\n"; a message too long for a line is cut, and
+ * the line still ends with its newline. */
+static void test_say(void **state)
+{
+    char out[FDIO_SAY_MAX * 2], want[128], *big = malloc(FDIO_SAY_MAX * 2);
+    size_t n;
+
+    (void)state;
+    assert_non_null(big);
+    n = said(out, sizeof(out), "f.txt: No such file or directory");
+    snprintf(want, sizeof(want), "%s: f.txt: No such file or directory\n",
+             program_invocation_short_name);
+    assert_int_equal(n, strlen(want));
+    assert_memory_equal(out, want, n);
+
+    memset(big, 'x', FDIO_SAY_MAX * 2 - 1);
+    big[FDIO_SAY_MAX * 2 - 1] = '\0';
+    n = said(out, sizeof(out), big);
+    assert_int_equal(n, FDIO_SAY_MAX - 1);
+    assert_int_equal(out[n - 1], '\n');
+    assert_int_equal(out[n - 2], 'x');
+    free(big);
+}
+
+static atomic_int signals_seen;
+
 static void on_signal(int sig)
 {
     (void)sig;
+    atomic_fetch_add(&signals_seen, 1);
 }
 
 struct poker {
-    pthread_t target;
+    pid_t victim; /* the reader's thread id, for /proc */
+    pthread_t victim_thread;
     int fd;
 };
 
-/* Interrupts the reader (blocked on an empty pipe) with a signal whose
- * handler has no SA_RESTART, then writes. */
+/* Interrupts the reader once it is blocked on the empty pipe (its state is
+ * S: see waitstate.h), with a signal whose handler has no SA_RESTART, so
+ * that its read() fails with EINTR. Then waits until the handler has run
+ * and the reader is blocked again (fdio_read must have retried), and only
+ * then writes what it waits for. */
 static void *poke(void *arg)
 {
     struct poker *p = arg;
-    struct timespec ms50 = {0, 50 * 1000 * 1000};
 
-    nanosleep(&ms50, NULL);
-    pthread_kill(p->target, SIGUSR1);
-    nanosleep(&ms50, NULL);
+    if (wait_asleep(p->victim) < 0)
+        abort();
+    pthread_kill(p->victim_thread, SIGUSR1);
+    while (atomic_load(&signals_seen) < 1)
+        sched_yield();
+    if (wait_asleep(p->victim) < 0)
+        abort();
     if (write(p->fd, "ok", 2) != 2)
         abort();
     return NULL;
@@ -112,16 +171,21 @@ static void test_read_retries_eintr(void **state)
     int p[2];
 
     (void)state;
+    atomic_store(&signals_seen, 0);
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal; /* no SA_RESTART: read() fails with EINTR */
+    sigemptyset(&sa.sa_mask);
     assert_int_equal(sigaction(SIGUSR1, &sa, &old), 0);
     assert_int_equal(pipe(p), 0);
-    pk.target = pthread_self();
+    pk.victim = gettid();
+    pk.victim_thread = pthread_self();
     pk.fd = p[1];
     assert_int_equal(pthread_create(&t, NULL, poke, &pk), 0);
     assert_int_equal(fdio_read(p[0], buf, sizeof(buf)), 2);
     assert_memory_equal(buf, "ok", 2);
     pthread_join(t, NULL);
+    /* The signal landed, while read() was blocked: the retry was tested. */
+    assert_int_equal(atomic_load(&signals_seen), 1);
     close(p[1]);
     assert_int_equal(fdio_read(p[0], buf, sizeof(buf)), 0);
     close(p[0]);
@@ -133,6 +197,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_write_all_pipe),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_say),
         cmocka_unit_test(test_read_retries_eintr),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -73,20 +72,21 @@ const char *fdinfo_type(bool have_mode, mode_t mode, const char *link, size_t le
     return "unknown";
 }
 
-int fdinfo_read(const char *dir, int fd, struct buf *b, struct fdinfo *out)
+int fdinfo_read(int dir_fd, int fd, struct buf *b, struct fdinfo *out)
 {
-    char path[PATH_MAX];
+    char name[16];
     struct stat st;
     bool have_mode = true;
     int rc;
 
-    if ((size_t)snprintf(path, sizeof(path), "%s/%d", dir, fd) >= sizeof(path))
-        return -ENAMETOOLONG;
+    snprintf(name, sizeof(name), "%d", fd);
     memset(&st, 0, sizeof(st));
-    rc = fdinfo_readlink(AT_FDCWD, path, b);
+    rc = fdinfo_readlink(dir_fd, name, b);
     if (rc < 0)
         return rc;
-    if (stat(path, &st) < 0) {
+    /* Flags 0: follow the link to the open file (AT_SYMLINK_NOFOLLOW would
+     * only say "symbolic link"). */
+    if (fstatat(dir_fd, name, &st, 0) < 0) {
         rc = -errno;
         if (procfs_vanished(rc))
             return rc;

@@ -43,14 +43,16 @@ int fdinfo_readlink(int dir_fd, const char *name, struct buf *b);
  * "unknown" otherwise. */
 const char *fdinfo_type(bool have_mode, mode_t mode, const char *link, size_t len);
 
-/* Reads descriptor fd of the directory dir (/proc/PID/fd) into *out: the
- * link with readlink("dir/fd") into b, then the type with stat("dir/fd").
- * Full paths rather than calls relative to a descriptor of the directory:
- * `strace -P /proc/PID/fd/10` (how the fault tests aim at one descriptor)
- * watches the calls that name that path. Returns 0; -ENOENT or -ESRCH
- * when the descriptor or its process is gone (closed between the listing
- * and now: no error for lsof); or another -errno from readlink (a stat()
- * failure only makes the type less precise). */
-int fdinfo_read(const char *dir, int fd, struct buf *b, struct fdinfo *out);
+/* Reads descriptor fd of the directory open at dir_fd (/proc/PID/fd) into
+ * *out: the link with readlinkat(dir_fd, "FD") into b, then the type with
+ * fstatat(dir_fd, "FD"). Relative to the directory's descriptor, never a
+ * path rebuilt from the PID: once /proc/PID/fd is open, its entries belong
+ * to that process, and if it dies and its PID is reused meanwhile the
+ * calls fail (ENOENT) rather than describe the newcomer's descriptors.
+ * Returns 0; -ENOENT or -ESRCH when the descriptor or its process is gone
+ * (closed between the listing and now: no error for lsof); or another
+ * -errno from readlinkat (an fstatat failure only makes the type less
+ * precise). */
+int fdinfo_read(int dir_fd, int fd, struct buf *b, struct fdinfo *out);
 
 #endif

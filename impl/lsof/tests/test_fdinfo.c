@@ -128,24 +128,24 @@ static void test_read_fake(void **state)
     assert_int_equal(symlinkat(t->dir, t->fd, "4"), 0);
     assert_int_equal(symlinkat("socket:[123]", t->fd, "5"), 0);
 
-    assert_int_equal(fdinfo_read(t->dir, 3, &b, &fi), 0);
+    assert_int_equal(fdinfo_read(t->fd, 3, &b, &fi), 0);
     assert_int_equal(fi.fd, 3);
     assert_string_equal(fi.type, "REG");
     snprintf(path, sizeof(path), "%s/we?ird?name", t->dir);
     assert_int_equal(fi.name_len, strlen(path));
     assert_memory_equal(fi.name, path, fi.name_len);
 
-    assert_int_equal(fdinfo_read(t->dir, 4, &b, &fi), 0);
+    assert_int_equal(fdinfo_read(t->fd, 4, &b, &fi), 0);
     assert_string_equal(fi.type, "DIR");
 
     /* Outside /proc a link to "socket:[123]" leads nowhere: ENOENT, which
      * is what a descriptor closed under our feet gives in /proc. */
-    assert_int_equal(fdinfo_read(t->dir, 5, &b, &fi), -ENOENT);
-    assert_int_equal(fdinfo_read(t->dir, 6, &b, &fi), -ENOENT);
+    assert_int_equal(fdinfo_read(t->fd, 5, &b, &fi), -ENOENT);
+    assert_int_equal(fdinfo_read(t->fd, 6, &b, &fi), -ENOENT);
     buf_free(&b);
 }
 
-static void expect(const char *dir, int fd, struct buf *b, const char *type, const char *prefix)
+static void expect(int dir, int fd, struct buf *b, const char *type, const char *prefix)
 {
     struct fdinfo fi;
     int rc = fdinfo_read(dir, fd, b, &fi);
@@ -162,7 +162,7 @@ static void expect(const char *dir, int fd, struct buf *b, const char *type, con
 static void test_read_real(void **state)
 {
     struct tmp *t = *state;
-    const char *dir = "/proc/self/fd";
+    int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY);
     int p[2], s, e, d, del;
     char path[128], want[160];
     struct buf b;
@@ -173,7 +173,7 @@ static void test_read_real(void **state)
     d = open(t->dir, O_RDONLY | O_DIRECTORY);
     snprintf(path, sizeof(path), "%s/deleted", t->dir);
     del = open(path, O_RDWR | O_CREAT, 0600);
-    assert_true(s >= 0 && e >= 0 && d >= 0 && del >= 0);
+    assert_true(dir >= 0 && s >= 0 && e >= 0 && d >= 0 && del >= 0);
     assert_int_equal(unlink(path), 0);
 
     buf_init(&b, FDINFO_LINK_MAX);
@@ -191,6 +191,7 @@ static void test_read_real(void **state)
     close(e);
     close(d);
     close(del);
+    close(dir);
 }
 
 int main(void)

@@ -26,6 +26,7 @@
 
 #include "fdio.h" /* impl/lib: fdio_write_all, which the workers use */
 #include "pipemsg.h"
+#include "tests/waitstate.h" /* impl/lib/tests: wait_asleep */
 
 static atomic_int signals_seen;
 
@@ -55,39 +56,6 @@ static int restore_signal(void **state)
     (void)state;
     signal(SIGUSR1, SIG_DFL);
     return 0;
-}
-
-/* The scheduler state of thread tid ('R', 'S', ...): the field after the
- * command name in /proc/self/task/TID/stat. */
-static char thread_state(pid_t tid)
-{
-    char path[64], line[512], *p;
-    FILE *f;
-
-    snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
-    f = fopen(path, "r");
-    if (f == NULL)
-        return '?';
-    p = fgets(line, sizeof(line), f);
-    fclose(f);
-    if (p == NULL || (p = strrchr(line, ')')) == NULL)
-        return '?';
-    return p[2];
-}
-
-/* Waits until thread tid sleeps in the kernel: the only place the tests'
- * threads can sleep is the read() or write() under test. */
-static void wait_asleep(pid_t tid)
-{
-    struct timespec t0, t;
-
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    while (thread_state(tid) != 'S') {
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        if (t.tv_sec - t0.tv_sec > 30)
-            fail_msg("thread %d never blocked", (int)tid);
-        sched_yield();
-    }
 }
 
 static void wait_signals(int n)
@@ -201,10 +169,12 @@ static void *interrupt_then_write(void *arg)
 {
     struct peer *p = arg;
 
-    wait_asleep(p->victim);
+    if (wait_asleep(p->victim) < 0)
+        abort();
     pthread_kill(p->victim_thread, SIGUSR1);
     wait_signals(1);
-    wait_asleep(p->victim);
+    if (wait_asleep(p->victim) < 0)
+        abort();
     if (write(p->fd, p->data, p->len) != (ssize_t)p->len)
         abort();
     return NULL;
@@ -240,7 +210,8 @@ static void *interrupt_then_read(void *arg)
 {
     struct peer *p = arg;
 
-    wait_asleep(p->victim);
+    if (wait_asleep(p->victim) < 0)
+        abort();
     pthread_kill(p->victim_thread, SIGUSR1);
     wait_signals(1);
     while (p->got < p->len) {
