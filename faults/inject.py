@@ -80,6 +80,56 @@ class Strace:
             return 0
         return len(re.findall(rf"\b{syscall}\(", text))
 
+    def first_call_on(self, names):
+        """In the log of a run (a dry run without injections), the first
+        call whose first string argument is one of `names`, as
+        (syscall, n): it was the n-th call of that syscall in the log. With
+        -P naming both a file and its directory, `names` holds the file's
+        full path and its name relative to the directory
+        (openat(DIRFD, "stat")), and `{syscall}:...:when={n}` then fails
+        exactly that call in a run that makes the same calls in the same
+        order. None if no such call."""
+        try:
+            lines = self.log.read_text(errors="replace").splitlines()
+        except FileNotFoundError:
+            return None
+        seen = {}
+        for line in lines:
+            m = re.match(r'^(?:\d+\s+)?([a-z_0-9]+)\((.*)$', line)
+            if not m:
+                continue  # resumed halves, signals, exits
+            name = m.group(1)
+            seen[name] = seen.get(name, 0) + 1
+            s = re.search(r'"((?:[^"\\]|\\.)*)"', m.group(2))
+            if s and s.group(1) in names:
+                return name, seen[name]
+        return None
+
+
+def aim(run, workdir, syscalls, err, path, directory):
+    """Fail the one call among `syscalls` that names `path` (a file under
+    `directory`, e.g. /proc/PID/stat under /proc/PID) with `err`, whether the
+    program names it in full or relative to a descriptor of the directory
+    (openat(DIRFD, "stat"), readlinkat(DIRFD, "10")). strace -P matches the
+    latter only when the directory itself is among the paths, and then every
+    call under that directory matches; so a first run without injection
+    (run(wrap) runs the program) finds which of them names the file, the
+    n-th of its syscall, and `when=n` fails just that one in the next run,
+    which makes the same calls in the same order. Returns (injections,
+    paths) for Strace, or a str: why the call cannot be aimed at."""
+    paths = [str(path), str(directory)]
+    d = pathlib.Path(workdir) / "dry-run"
+    d.mkdir(exist_ok=True)
+    dry = Strace(d, [], trace=syscalls.split(","), paths=paths)
+    run(dry.wrap())
+    rel = os.path.relpath(str(path), str(directory))
+    hit = dry.first_call_on({str(path), rel})
+    if hit is None:
+        return (f"the program never called {syscalls} on {path} (by its full path or as "
+                f"{rel!r} relative to a descriptor of {directory}); strace log: {dry.log}")
+    syscall, n = hit
+    return [f"{syscall}:error={err}:when={n}"], paths
+
 
 class Fiu:
     """fiu-run -x with our shim inside, optionally with a control FIFO."""

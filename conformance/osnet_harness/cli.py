@@ -10,16 +10,25 @@ otherwise, stdin /dev/null unless given, and SIGPIPE at its default action
 (Python's subprocess restores it). A run that outlives its timeout is
 killed with its whole group and reported; processes of the group still
 alive after the program exited are killed too and listed in `leftover`.
+
+The program runs in a folder of the test's, not the user's. tools/osnet
+puts the user's folder (where `osnet check` ran, or the manifest's folder)
+in OSNET_CWD, which the program inherits: relative paths in the template
+are made absolute against it (absolute_argv); a template that needs more
+can use it: `sh -c 'exec "$OSNET_CWD/target/release/mygrep" "$@"' x`
+(build first: `cargo run` and `go run` look for their project in the
+current folder; `go -C DIR run . --` works).
 """
 import os
 import shlex
+import shutil
 import signal
 import subprocess
 import tempfile
 import threading
 import time
 
-from .launch import check_template, describe_status, group_members
+from .launch import check_template, describe_status, group_members, template_fields
 from .timeouts import T
 
 # Components whose programs are command-line tools, not servers.
@@ -31,12 +40,63 @@ CLI_COMPONENTS = {"cat", "grep", "ps", "lsof", "syscalls", "sumsq"}
 MAX_OUTPUT = 512 << 20
 
 
+# A later word of a template names a script in the user's folder when it
+# has a '/' or one of these endings (`python3 mygrep.py`); others
+# (`python3 -m pkg`, `go run .`) are left alone even if a file of that name
+# exists.
+SCRIPT_SUFFIXES = (".py", ".js", ".rb", ".pl", ".sh", ".jar")
+
+
+def absolute_argv(argv, base):
+    """The template's argv with its relative paths made absolute against
+    `base` (the user's folder, OSNET_CWD), since tests run the program in
+    folders of their own: the program when it has a '/', a later word when
+    it has a '/' or a script's ending and names an existing file."""
+    out = []
+    for i, a in enumerate(argv):
+        if not os.path.isabs(a) and not a.startswith("-") and \
+                ("/" in a or (i > 0 and a.endswith(SCRIPT_SUFFIXES))):
+            cand = os.path.join(base, a)
+            if i == 0 or os.path.exists(cand):
+                a = os.path.normpath(cand)
+        out.append(a)
+    return out
+
+
+def template_problem(template, base):
+    """Why a command-line tool's template cannot be run (None if it can):
+    a placeholder in it, or a program that is not there: a path (relative
+    to `base`, the user's folder) that is no executable file, or a bare
+    name that is not on PATH."""
+    argv = check_template(template, required=())
+    fields = template_fields(template)
+    if fields:
+        return (f"a command-line tool's template takes no placeholders "
+                f"({', '.join('{%s}' % f for f in sorted(fields))}): give the program and its "
+                f"fixed leading arguments; each test appends its own")
+    prog = absolute_argv(argv, base)[0]
+    if "/" not in argv[0]:
+        if shutil.which(argv[0]) is None:
+            return f"{argv[0]} not found on PATH (for a program in your folder, say ./{argv[0]})"
+        return None
+    where = "" if os.path.isabs(argv[0]) else f" (relative to {base})"
+    if not os.path.isfile(prog):
+        return f"{argv[0]} not found{where}: {prog} is no file"
+    if not os.access(prog, os.X_OK):
+        return f"{argv[0]}{where} is not executable (chmod +x {prog}, or name its interpreter)"
+    return None
+
+
 class Result:
     """What one run of the program did."""
 
-    def __init__(self, argv, cwd, env_shown, stdin_desc, status, stdout, stderr, leftover):
+    def __init__(self, argv, cwd, env_shown, stdin_desc, status, stdout, stderr, leftover,
+                 stdout_desc="", env_removed=()):
         self.argv, self.cwd = argv, cwd
         self.env_shown, self.stdin_desc = env_shown, stdin_desc
+        # Where stdout went when not to the test's pipe ("> /dev/full",
+        # "| (read by the test)"), and variables taken out of the environment.
+        self.stdout_desc, self.env_removed = stdout_desc, list(env_removed)
         self.status, self.stdout, self.stderr = status, stdout, stderr
         self.leftover = leftover
 
@@ -47,9 +107,13 @@ class Result:
     def repro(self):
         """A shell line that runs the same thing by hand."""
         env = " ".join(f"{k}={shlex.quote(v)}" for k, v in self.env_shown.items())
+        if self.env_removed:
+            env = " ".join(["env"] + [f"-u {k}" for k in self.env_removed] + ([env] if env else []))
         line = f"cd {shlex.quote(self.cwd)} && {env + ' ' if env else ''}{shlex.join(self.argv)}"
         if self.stdin_desc:
             line += f" < {self.stdin_desc}"
+        if self.stdout_desc:
+            line += f" {self.stdout_desc}"
         return line
 
     def __repr__(self):
@@ -106,6 +170,7 @@ class Proc:
         self.pid = popen.pid
         self._argv, self._cwd = argv, cwd
         self._env_shown, self._stdin_desc = env_shown, stdin_desc
+        self.stdout_desc, self.env_removed = "", []  # set by Cli.start (Result's)
         self.result = None
         self._threads = []
         self._out = _Drain(popen.stdout) if own_stdout and popen.stdout else None
@@ -125,7 +190,7 @@ class Proc:
 
     def _repro(self):
         return Result(self._argv, self._cwd, self._env_shown, self._stdin_desc,
-                      None, b"", b"", []).repro()
+                      None, b"", b"", [], self.stdout_desc, self.env_removed).repro()
 
     def wait(self, timeout=None):
         """Wait for the program to end (default T(60)); its Result. On
@@ -155,7 +220,8 @@ class Proc:
             raise AssertionError(f"{shlex.join(self._argv)} wrote more than {MAX_OUTPUT} "
                                  f"bytes to stdout or stderr")
         self.result = Result(self._argv, self._cwd, self._env_shown, self._stdin_desc,
-                             self.proc.returncode, out, err, leftover)
+                             self.proc.returncode, out, err, leftover, self.stdout_desc,
+                             self.env_removed)
         return self.result
 
     def _join(self):
@@ -184,17 +250,7 @@ class Cli:
 
     @staticmethod
     def _absolute(argv):
-        """Relative paths in the template mean the user's folder (OSNET_CWD),
-        since tests run the program in directories of their own."""
-        base = os.environ.get("OSNET_CWD") or os.getcwd()
-        out = []
-        for i, a in enumerate(argv):
-            cand = os.path.join(base, a)
-            if not os.path.isabs(a) and ("/" in a or i > 0) and os.path.exists(cand) \
-                    and not a.startswith("-"):
-                a = os.path.normpath(cand)
-            out.append(a)
-        return out
+        return absolute_argv(argv, os.environ.get("OSNET_CWD") or os.getcwd())
 
     def argv(self, args=()):
         return self.prog + [os.fspath(a) for a in args]
@@ -206,10 +262,12 @@ class Cli:
         shown.update(env or {})
         full_env = dict(os.environ)
         full_env.update(shown)
+        removed = []
         for k, v in list(shown.items()):
             if v is None:
                 full_env.pop(k, None)
                 shown.pop(k)
+                removed.append(k)
         stdin_desc, stdin_data, stdin_arg = "/dev/null", None, subprocess.DEVNULL
         if isinstance(stdin, (bytes, bytearray)):
             stdin_arg, stdin_data = subprocess.PIPE, bytes(stdin)
@@ -224,19 +282,24 @@ class Cli:
             stdin_desc = shlex.quote(os.fspath(stdin))
         # None: the harness reads stdout into Result.stdout; subprocess.PIPE:
         # the test reads p.proc.stdout itself; a path or a descriptor: there.
-        out_arg, close_out = subprocess.PIPE, None
+        out_arg, close_out, out_desc = subprocess.PIPE, None, ""
         if isinstance(stdout, (str, os.PathLike)):
             out_arg = close_out = open(os.fspath(stdout), "wb")
+            out_desc = f"> {shlex.quote(os.fspath(stdout))}"
+        elif stdout == subprocess.PIPE:
+            out_desc = "| (a reader: the test, which may close it early as head does)"
         elif stdout is not None:
-            out_arg = stdout
-        return argv, cwd, shown, full_env, stdin_desc, stdin_data, stdin_arg, out_arg, close_out
+            out_arg, out_desc = stdout, "> (a descriptor the test made)"
+        return (argv, cwd, shown, full_env, stdin_desc, stdin_data, stdin_arg, out_arg,
+                close_out, (out_desc, removed))
 
     def start(self, args=(), *, stdin=None, cwd=None, env=None, stdout=None, wrap=()):
         """Start the program; returns a Proc (see Proc.wait). stdout: None
         (collected into the Result), subprocess.PIPE (the test reads
         p.proc.stdout itself), a path such as "/dev/full", or a descriptor."""
         (argv, cwd, shown, full_env, stdin_desc, stdin_data, stdin_arg,
-         out_arg, close_out) = self._prepare(args, stdin, cwd, env, stdout, wrap)
+         out_arg, close_out, (out_desc, removed)) = self._prepare(args, stdin, cwd, env, stdout,
+                                                                  wrap)
         try:
             popen = subprocess.Popen(argv, cwd=cwd, env=full_env, stdin=stdin_arg,
                                      stdout=out_arg, stderr=subprocess.PIPE,
@@ -249,6 +312,7 @@ class Cli:
             if hasattr(stdin_arg, "close"):
                 stdin_arg.close()
         p = Proc(self, popen, argv, cwd, shown, stdin_desc, stdin_data, own_stdout=stdout is None)
+        p.stdout_desc, p.env_removed = out_desc, removed
         self.running.append(p)
         return p
 

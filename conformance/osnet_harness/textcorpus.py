@@ -271,7 +271,8 @@ def repro(res):
     env = getattr(res, "env_shown", None) or {"LC_ALL": "C"}
     envs = " ".join(f"{k}={shell_word(v)}" for k, v in env.items())
     line = f"cd {shell_word(str(res.cwd))} && {envs} {' '.join(shell_word(a) for a in res.argv)}"
-    return line + (f" < {res.stdin_desc}" if res.stdin_desc else "")
+    line += f" < {res.stdin_desc}" if res.stdin_desc else ""
+    return line + (f" {res.stdout_desc}" if getattr(res, "stdout_desc", "") else "")
 
 
 class Ran:
@@ -314,7 +315,43 @@ def run_gnu(tool, args, cwd, stdin=None, stdout=None, timeout=None, wrap=()):
             kw["stdin"].close()
         if stdout is not None:
             out.close()
-    return Ran(argv, cwd, p.returncode, p.stdout or b"", p.stderr, desc)
+    ran = Ran(argv, cwd, p.returncode, p.stdout or b"", p.stderr, desc)
+    ran.stdout_desc = f"> {shlex.quote(os.fspath(stdout))}" if stdout is not None else ""
+    return ran
+
+
+WRITE_ERROR = b"PROG: write error: No space left on device"
+
+
+def write_error_diffs(tool, got, args, cwd):
+    """Differences, as report lines, between the program's run with stdout
+    /dev/full and what GNU `tool` shows the same arguments require: the
+    same status; `PROG: write error: No space left on device` when GNU
+    says it (and not when GNU writes nothing, e.g. -q or no match); and
+    no other line but those GNU writes for these arguments when stdout is
+    /dev/full or a pipe (a binary file's message, an error about another
+    operand), which may or may not appear depending on when the program
+    first flushes its output (GNU buffers it; a program writing earlier
+    dies first). Returns (diffs, GNU's /dev/full run)."""
+    full = run_gnu(tool, args, cwd, stdout="/dev/full")
+    normal = run_gnu(tool, args, cwd)
+    gname = GNU_NAME[tool]
+    want = norm_stderr(full.stderr)
+    lines = norm_stderr(got.stderr)
+    allowed = set(want) | set(norm_stderr(normal.stderr))
+    diffs = []
+    if got.status != full.status:
+        diffs.append(f"exit status {got.status} ({got.describe()}), {gname}'s: {full.status}")
+    if WRITE_ERROR in want and WRITE_ERROR not in lines:
+        diffs.append(f"stderr lacks {WRITE_ERROR.decode()!r} (PROG: the program's name): "
+                     f"{_show_lines(lines)}")
+    other = [x for x in lines if x not in allowed]
+    if other:
+        diffs.append(f"stderr lines that {gname} writes in no run with these arguments: "
+                     f"{_show_lines(other)} ({gname} with /dev/full: {_show_lines(want)})")
+    if lines.count(WRITE_ERROR) > 1:
+        diffs.append(f"the write error is reported {lines.count(WRITE_ERROR)} times")
+    return diffs, full
 
 
 def group_by_name(stdout):

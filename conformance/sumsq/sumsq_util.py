@@ -128,6 +128,56 @@ def wait_for_workers(proc, k, timeout=None):
                          f"within {T(20):.0f}s")
 
 
+def _first_tracee(proc, strace):
+    """The program's pid under strace: strace's child, or, once it has
+    exited already, the pid on the first line of the log (strace -f -o
+    starts each line with the pid)."""
+    kids = children(proc.pid)
+    if kids:
+        return kids[0]
+    try:
+        with open(strace.log) as f:
+            first = f.readline().split(None, 1)
+    except OSError:
+        return None
+    return int(first[0]) if first and first[0].isdigit() else None
+
+
+def run_to_parent_exit(proc, strace, timeout=None):
+    """Wait for the program itself to exit (strace's child: the first
+    process under strace, proc.pid), not for strace, which keeps tracing
+    workers the program left running, until the timeout kills them all.
+    Then every worker must be gone already: the program reaps them before
+    it exits (SUMSQ-010, 012, 013). Returns a Traced; fails the test,
+    naming them, when workers are left running (they are killed)."""
+    timeout = T(60) if timeout is None else timeout
+    deadline = time.monotonic() + timeout
+    program = None
+    while time.monotonic() < deadline and proc.proc.poll() is None:
+        if program is None:
+            program = _first_tracee(proc, strace)
+        elif not alive(program):
+            break
+        time.sleep(0.01)
+    if proc.proc.poll() is None and (program is None or alive(program)):
+        proc.kill_group()
+        r = proc.wait(T(10))
+        raise AssertionError(f"the program did not finish within {timeout:.0f}s (killed with "
+                             f"its whole group)\n  reproduce: {r.repro()}")
+    left = [pid for pid in group_members(proc.pid) if pid not in (proc.pid, program)
+            and alive(pid)]
+    if left:
+        proc.kill_group()
+    r = proc.wait(T(60))
+    t = Traced(r, strace)
+    if left:
+        pytest.fail(f"workers left running: {left}, after the program (pid {program}) exited "
+                    f"(the test then killed them); it must stop and reap every worker before "
+                    f"it exits; stderr {r.stderr[-300:]!r}"
+                    f"\n  strace:\n      {t.lines(PROCS + WAITS)}{t.where()}", pytrace=False)
+    return t
+
+
 def stop(proc):
     """Kill a run the test has seen enough of, with every worker, and wait
     until the whole group is gone (so the harness does not report the

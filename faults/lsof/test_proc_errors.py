@@ -1,7 +1,9 @@
 """LSOF-014..016 under injected errors: strace -f -P PATH -e inject=...
 makes the calls on one /proc path fail; every test checks in strace's log
 that it did (INJECTED), and skips, saying why, when the program never made
-the call.
+the call. A call may name its file in full or relative to a descriptor of
+its directory (readlinkat(FD_OF_/proc/PID/fd, "10")): inject.aim() finds
+the one aimed at in a first run, and the second run fails only it.
 
 Expectations:
 - /proc cannot be opened (EACCES) or its first getdents64 fails (EIO),
@@ -21,7 +23,7 @@ import re
 
 import pytest
 
-from inject import Strace
+from inject import Strace, aim
 from lsoftools import Output, check_whole_run, expected
 
 READLINK = "readlink,readlinkat"
@@ -64,17 +66,29 @@ def test_proc_cannot_be_listed(cli, workdir, inj):
         f"{len(out.rows)} line(s){out.where()}")
 
 
+def aimed(cli, workdir, args, syscalls, err, path, directory):
+    """inject.aim(): the injection failing the one call among `syscalls` on
+    `path`, named in full or relative to a descriptor of `directory`, and
+    the paths for strace -P; skips when the program makes no such call."""
+    got = aim(lambda wrap: cli.run([str(a) for a in args], wrap=wrap), workdir, syscalls, err,
+              path, directory)
+    if isinstance(got, str):
+        pytest.skip(got)
+    return got
+
+
 @pytest.mark.req("LSOF-015")
 def test_fd_directory_denied(cli, procs, workdir):
     a, b, c = procs.holder(), procs.holder(), procs.holder()
     path = f"/proc/{b.pid}/fd"
-    inj = "openat,open:error=EACCES"
-    out, st = run(cli, workdir, "x", [a.pid, b.pid, c.pid], [inj], [path])
-    require_injected(st, f"{inj} on {path}")
+    args = [a.pid, b.pid, c.pid]
+    inj, paths = aimed(cli, workdir, args, "openat,open", "EACCES", path, f"/proc/{b.pid}")
+    out, st = run(cli, workdir, "x", args, inj, paths)
+    require_injected(st, f"{inj[0]} on {path}")
     r = out.r
     assert r.status == 1 and f"{path}: Permission denied".encode() in r.stderr, (
-        f"with {inj} on {path}: the program should say '{path}: Permission denied' on stderr "
-        f"and exit 1; {r.describe()}, stderr {r.stderr[:300]!r}{out.where()}")
+        f"with {inj[0]} on {path}: the program should say '{path}: Permission denied' on "
+        f"stderr and exit 1; {r.describe()}, stderr {r.stderr[:300]!r}{out.where()}")
     assert not out.problems, "\n".join(out.problems[:3]) + out.where()
     for h in (a, c):
         out.check_process(h.pid, expected(h.pid), f"listed although {path} failed")
@@ -87,17 +101,16 @@ def test_readlink_fails(cli, procs, workdir, err):
     h = procs.holder()
     h.do("r = [at(fd, n) for n, fd in zip((10, 11), os.pipe())]")
     want = expected(h.pid)
-    inj = f"{READLINK}:error={err}"
-    paths = [f"/proc/{h.pid}/fd/10"]
-    out, st = run(cli, workdir, "x", [h.pid], [inj], paths)
-    require_injected(st, f"{inj} on {paths[0]}")
+    path = f"/proc/{h.pid}/fd/10"
+    inj, paths = aimed(cli, workdir, [h.pid], READLINK, err, path, f"/proc/{h.pid}/fd")
+    out, st = run(cli, workdir, "x", [h.pid], inj, paths)
+    require_injected(st, f"{inj[0]} on {path}")
     failed = injected_fds(st, h.pid)
     r = out.r
-    named = [f"/proc/{h.pid}/fd/{fd}".encode() in r.stderr for fd in failed]
-    assert r.status == 1 and failed and all(named), (
-        f"with {inj} on {paths[0]} (readlink failed for fds {sorted(failed)}): the program "
-        f"should name /proc/{h.pid}/fd/FD on stderr for each and exit 1; {r.describe()}, "
-        f"stderr {r.stderr[:300]!r}{out.where()}")
+    assert failed == {10}, f"strace failed readlink of fds {sorted(failed)}, not just 10: {st.log}"
+    assert r.status == 1 and path.encode() in r.stderr, (
+        f"with {inj[0]} on {path} (readlink of it fails with {err}): the program should name "
+        f"{path} on stderr and exit 1; {r.describe()}, stderr {r.stderr[:300]!r}{out.where()}")
     assert not out.problems, "\n".join(out.problems[:3]) + out.where()
     rest = [w for w in want if w[0] not in failed]
     got = [g for g in out.of(h.pid) if g[0] not in failed]
@@ -108,9 +121,12 @@ def test_readlink_fails(cli, procs, workdir, err):
 @pytest.mark.req("LSOF-014")
 def test_process_gone_is_silent(cli, procs, workdir):
     a, b = procs.holder(), procs.holder()
+    # Every open under /proc/A fails as for a process that has ended,
+    # whether the program opens /proc/A/fd by its full path or relative to
+    # a descriptor of /proc/A.
     inj, path = "openat,open:error=ENOENT", f"/proc/{a.pid}/fd"
     want = expected(b.pid)
-    out, st = run(cli, workdir, "x", [], [inj], [path])
+    out, st = run(cli, workdir, "x", [], [inj], [path, f"/proc/{a.pid}"])
     require_injected(st, f"{inj} on {path}")
     check_whole_run(out, f"with {inj} on {path} (a process that has ended), no operands: the "
                          f"program should leave it out silently")
@@ -118,29 +134,27 @@ def test_process_gone_is_silent(cli, procs, workdir):
     out.check_process(b.pid, want, "another process")
 
 
+STATS = "stat,lstat,newfstatat,statx"
+GONE = [(READLINK, 10, "a descriptor just closed"),
+        (STATS, 11, "a descriptor closed between readlink and stat")]
+
+
 @pytest.mark.req("LSOF-014")
-def test_fd_gone_is_silent(cli, procs, workdir):
+@pytest.mark.parametrize("calls,fd,what", GONE, ids=["readlink", "stat"])
+def test_fd_gone_is_silent(cli, procs, workdir, calls, fd, what):
     h = procs.holder()
     h.do("r = [at(fd, n) for n, fd in zip((10, 11), os.pipe())]")
-    cases = [(f"{READLINK}:error=ENOENT", f"/proc/{h.pid}/fd/10", "a descriptor just closed"),
-             ("stat,lstat,newfstatat,statx:error=ENOENT", f"/proc/{h.pid}/fd/11",
-              "a descriptor closed between readlink and stat")]
-    done = 0
-    for n, (inj, path, what) in enumerate(cases):
-        want = expected(h.pid)
-        out, st = run(cli, workdir, f"case{n}", [h.pid], [inj], [path])
-        if not st.injected():
-            continue
-        done += 1
-        out.well_formed(f"with {inj} on {path} ({what}): the program should leave it out "
-                        f"silently and exit 0")
-        hit = injected_fds(st, h.pid) | {int(path.rsplit("/", 1)[1])}
-        keep = [w for w in want if w[0] not in hit]
-        got = [g for g in out.of(h.pid) if g[0] not in hit]
-        assert got == keep, (f"with {inj} on {path}: the other descriptors should be listed as "
-                             f"before: expected {keep}, listed {got}{out.where()}")
-        wrong = [g for g in out.of(h.pid) if g[0] in hit and g not in want]
-        assert not wrong, f"'vanished' descriptors listed wrongly: {wrong}{out.where()}"
-    if not done:
-        pytest.skip("the program made none of the calls to fail (readlink or stat of "
-                    "/proc/PID/fd/FD)")
+    path = f"/proc/{h.pid}/fd/{fd}"
+    want = expected(h.pid)
+    inj, paths = aimed(cli, workdir, [h.pid], calls, "ENOENT", path, f"/proc/{h.pid}/fd")
+    out, st = run(cli, workdir, "x", [h.pid], inj, paths)
+    require_injected(st, f"{inj[0]} on {path}")
+    out.well_formed(f"with {inj[0]} on {path} ({what}): the program should leave it out "
+                    f"silently and exit 0")
+    hit = injected_fds(st, h.pid) | {fd}
+    keep = [w for w in want if w[0] not in hit]
+    got = [g for g in out.of(h.pid) if g[0] not in hit]
+    assert got == keep, (f"with {inj[0]} on {path}: the other descriptors should be listed as "
+                         f"before: expected {keep}, listed {got}{out.where()}")
+    wrong = [g for g in out.of(h.pid) if g[0] in hit and g not in want]
+    assert not wrong, f"'vanished' descriptors listed wrongly: {wrong}{out.where()}"

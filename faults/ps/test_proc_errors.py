@@ -5,7 +5,9 @@ did (INJECTED), and skips, saying why, when the program never made it.
 Expectations:
 - /proc cannot be opened (EACCES, EMFILE) or its first getdents64 fails
   (EIO): a message on stderr, no process line, exit status 1 (PS-015);
-- one process's stat or cmdline fails to open or read with EIO or EACCES:
+- one process's stat or cmdline fails to open or read with EIO or EACCES
+  (the open aimed at that one file, even when the program opens it
+  relative to a descriptor of /proc/PID: see inject.aim()):
   every other process still listed; that one reported (message naming its
   /proc/PID, exit 1) or silently left out / shown with [comm] (exit 0);
   exit 0 exactly when stderr is empty (PS-016);
@@ -17,7 +19,7 @@ import shutil
 
 import pytest
 
-from inject import Strace
+from inject import Strace, aim
 from pstools import PS_ENV, Listing, args_pattern, comm_pattern, snapshot
 
 
@@ -79,59 +81,69 @@ def check_victim_row(ls, victim, cmdline, what, ppid):
                 f"be PPID {ppid}, state S, ARGS its command line or [sh]{ls.where()}")
 
 
+OPENS = "openat,open"
+READS = "read,pread64,readv"
 FAILS = [(f, op, err) for f in ("stat", "cmdline")
-         for op in ("openat,open", "read,pread64,readv")
+         for op in (OPENS, READS)
          for err in ("EIO", "EACCES")]
 
 
+def aimed(cli, workdir, victim, f, op, err):
+    """The injection failing the program's calls `op` on /proc/VICTIM/f and
+    the paths to give strace -P; skips when the program makes no such call.
+    Reads go through the file's own descriptor, which -P matches: every read
+    of it fails. An open may name the file relative to a descriptor of
+    /proc/VICTIM: inject.aim() finds it in a first run and fails only it."""
+    path = f"/proc/{victim}/{f}"
+    if op == READS:
+        return [f"{op}:error={err}"], [path]
+    got = aim(lambda wrap: cli.run([], env=PS_ENV, wrap=wrap), workdir, op, err, path,
+              f"/proc/{victim}")
+    if isinstance(got, str):
+        pytest.skip(got)
+    return got
+
+
 @pytest.mark.req("PS-016")
-def test_one_process_unreadable(cli, procs, workdir):
-    skipped = []
-    for n, (f, op, err) in enumerate(FAILS):
-        victim = procs.sleeper("unreadable", f, err).pid
-        cmdline = open(f"/proc/{victim}/cmdline", "rb").read()
-        path = f"/proc/{victim}/{f}"
-        inj = [f"{op}:error={err}"]
-        ls, st, steady = run_injected(cli, workdir, f"case{n}", inj, [path])
-        what = f"with {fault_text(inj, [path])}"
-        if not st.injected():
-            skipped.append(what)
-            continue
-        r = ls.r
-        if r.status == 0:
-            ls.well_formed(what + " (the program stayed silent, so it must exit 0 with an "
-                           "empty stderr)")
-        else:
-            assert r.status == 1 and f"/proc/{victim}".encode() in r.stderr and \
-                not ls.problems, (
-                    f"{what}: a program that reports the error names the file on stderr and "
-                    f"exits with status 1 (else it stays silent and exits 0); {r.describe()}, "
-                    f"stderr {r.stderr[:300]!r}" + "".join(f"\n  {p}" for p in ls.problems[:3])
-                    + ls.where())
-        check_others_listed(ls, steady, victim, what)
-        check_victim_row(ls, victim, cmdline, what, os.getpid())
-    if len(skipped) == len(FAILS):
-        pytest.skip("the program never made any of the calls to fail: " + "; ".join(skipped))
+@pytest.mark.parametrize("f,op,err", FAILS,
+                         ids=[f"{f}-{op.split(',')[0]}-{err}" for f, op, err in FAILS])
+def test_one_process_unreadable(cli, procs, workdir, f, op, err):
+    victim = procs.sleeper("unreadable", f, err).pid
+    cmdline = open(f"/proc/{victim}/cmdline", "rb").read()
+    inj, paths = aimed(cli, workdir, victim, f, op, err)
+    ls, st, steady = run_injected(cli, workdir, "x", inj, paths)
+    require_injected(st, inj, paths)
+    what = f"with {fault_text(inj, paths)}"
+    r = ls.r
+    if r.status == 0:
+        ls.well_formed(what + " (the program stayed silent, so it must exit 0 with an "
+                       "empty stderr)")
+    else:
+        assert r.status == 1 and f"/proc/{victim}".encode() in r.stderr and \
+            not ls.problems, (
+                f"{what}: a program that reports the error names the file on stderr and "
+                f"exits with status 1 (else it stays silent and exits 0); {r.describe()}, "
+                f"stderr {r.stderr[:300]!r}" + "".join(f"\n  {p}" for p in ls.problems[:3])
+                + ls.where())
+    check_others_listed(ls, steady, victim, what)
+    check_victim_row(ls, victim, cmdline, what, os.getpid())
+
+
+GONE = [(f, op, err) for f in ("stat", "cmdline")
+        for op, err in ((OPENS, "ENOENT"), (READS, "ESRCH"))]
 
 
 @pytest.mark.req("PS-014")
-def test_process_files_gone(cli, procs, workdir):
-    cases = [(f, op, err) for f in ("stat", "cmdline")
-             for op, err in (("openat,open", "ENOENT"), ("read,pread64,readv", "ESRCH"))]
-    done = 0
-    for n, (f, op, err) in enumerate(cases):
-        victim = procs.sleeper("gone", f, err).pid
-        cmdline = open(f"/proc/{victim}/cmdline", "rb").read()
-        path = f"/proc/{victim}/{f}"
-        inj = [f"{op}:error={err}"]
-        ls, st, steady = run_injected(cli, workdir, f"case{n}", inj, [path])
-        if not st.injected():
-            continue
-        done += 1
-        what = (f"with {fault_text(inj, [path])} (what a process that has just ended gives): "
-                f"the program should stay silent and exit 0")
-        ls.well_formed(what)
-        check_others_listed(ls, steady, victim, what)
-        check_victim_row(ls, victim, cmdline, what, os.getpid())
-    if not done:
-        pytest.skip("the program opened and read neither /proc/PID/stat nor /proc/PID/cmdline")
+@pytest.mark.parametrize("f,op,err", GONE,
+                         ids=[f"{f}-{op.split(',')[0]}-{err}" for f, op, err in GONE])
+def test_process_files_gone(cli, procs, workdir, f, op, err):
+    victim = procs.sleeper("gone", f, err).pid
+    cmdline = open(f"/proc/{victim}/cmdline", "rb").read()
+    inj, paths = aimed(cli, workdir, victim, f, op, err)
+    ls, st, steady = run_injected(cli, workdir, "x", inj, paths)
+    require_injected(st, inj, paths)
+    what = (f"with {fault_text(inj, paths)} (what a process that has just ended gives): "
+            f"the program should stay silent and exit 0")
+    ls.well_formed(what)
+    check_others_listed(ls, steady, victim, what)
+    check_victim_row(ls, victim, cmdline, what, os.getpid())

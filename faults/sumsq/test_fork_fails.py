@@ -4,16 +4,16 @@ with a huge N. The program must say so, stop and reap that worker, print
 no sum, exit 1."""
 import pytest
 
-from sumsq_util import HUGE_N, PROCS, traced_run
+from sumsq_util import HUGE_N, PROCS, run_to_parent_exit, strace_for
 from stracelog import creates_process, unreaped
-from osnet_harness.timeouts import T
 
 
 @pytest.mark.req("SUMSQ-012", "SUMSQ-010")
 @pytest.mark.parametrize("mode", ["proc", "thread"])
 def test_second_worker_cannot_start(cli, workdir, mode):
-    t = traced_run(cli, workdir, ["--mode", mode, "-j", "4", str(HUGE_N)],
-                   injections=[",".join(PROCS) + ":error=EAGAIN:when=2"], timeout=T(60))
+    st = strace_for(workdir, [",".join(PROCS) + ":error=EAGAIN:when=2"])
+    p = cli.start(["--mode", mode, "-j", "4", str(HUGE_N)], wrap=st.wrap())
+    t = run_to_parent_exit(p, st)
     r = t.result
     where = f"\n  strace:\n      {t.lines(PROCS + ['wait4', 'waitid'])}{t.where()}"
     if not t.strace.injected():

@@ -8,9 +8,9 @@ import signal
 
 import pytest
 
-from sumsq_util import HUGE_N, PROCS, WAITS, Traced, alive, strace_for, wait_for_workers
+from sumsq_util import (HUGE_N, PROCS, WAITS, alive, run_to_parent_exit, strace_for,
+                        wait_for_workers)
 from stracelog import unreaped
-from osnet_harness.timeouts import T
 
 
 @pytest.mark.req("SUMSQ-013", "SUMSQ-010", "SUMSQ-011")
@@ -26,8 +26,8 @@ def test_first_worker_killed(cli, workdir):
     parent, workers = found
     victim = workers[0]
     os.kill(victim, signal.SIGKILL)
-    r = p.wait(T(60))
-    t = Traced(r, st)
+    t = run_to_parent_exit(p, st)
+    r = t.result
     where = (f"\n  parent pid {parent}, workers {workers}, SIGKILL sent to {victim}"
              f"\n  strace:\n      {t.lines(PROCS + WAITS)}{t.where()}")
     assert r.status == 1, f"{r.describe()}, 1 expected when a worker was killed{where}"
