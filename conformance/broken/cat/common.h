@@ -31,6 +31,8 @@
 /* The pieces the broken programs replace. */
 struct cat_hooks {
 	int usage_status;                    /* exit status of a bad command line */
+	int (*parse)(int argc, char **argv); /* the options: the index of the first operand */
+	int (*option)(int c);                /* one option letter: 0, or -1 if unknown */
 	int (*open_operand)(const char *name);  /* an fd, or -errno */
 	void (*open_error)(const char *name, int err);
 	void (*file_start)(void);            /* before each file's first byte */
@@ -254,8 +256,24 @@ static void cat_usage(char c)
 	exit(cat.usage_status);
 }
 
-/* Parses the options (they end at `--` or the first operand) and returns
- * the index of the first operand. */
+/* Sets what one option letter asks for. -b implies -n and wins over it
+ * whatever their order: number is on, nonblank is never turned off. */
+static int cat_option(int c)
+{
+	switch (c) {
+	case 'n': cat_opt.number = 1; break;
+	case 'b': cat_opt.number = cat_opt.nonblank = 1; break;
+	case 's': cat_opt.squeeze = 1; break;
+	case 'E': cat_opt.ends = 1; break;
+	case 'T': cat_opt.tabs = 1; break;
+	default: return -1;
+	}
+	return 0;
+}
+
+/* Parses the options (they end at `--` or the first operand; several
+ * letters may share one argument) and returns the index of the first
+ * operand. */
 static int cat_parse(int argc, char **argv)
 {
 	int i = 1;
@@ -265,16 +283,9 @@ static int cat_parse(int argc, char **argv)
 			return i + 1;
 		if (a[0] != '-' || a[1] == '\0')
 			break;
-		for (const char *c = a + 1; *c; c++) {
-			switch (*c) {
-			case 'n': cat_opt.number = 1; break;
-			case 'b': cat_opt.number = cat_opt.nonblank = 1; break;
-			case 's': cat_opt.squeeze = 1; break;
-			case 'E': cat_opt.ends = 1; break;
-			case 'T': cat_opt.tabs = 1; break;
-			default: cat_usage(*c);
-			}
-		}
+		for (const char *c = a + 1; *c; c++)
+			if (cat.option((unsigned char)*c) < 0)
+				cat_usage(*c);
 	}
 	return i;
 }
@@ -285,7 +296,7 @@ static int cat_main(int argc, char **argv)
 	const char *slash = argc > 0 ? strrchr(argv[0], '/') : NULL;
 	if (argc > 0)
 		cat_prog = slash ? slash + 1 : argv[0];
-	int first = cat_parse(argc, argv);
+	int first = cat.parse(argc, argv);
 	if (first >= argc)
 		cat_operand("-");
 	for (int i = first; i < argc; i++)
@@ -298,6 +309,8 @@ static int cat_main(int argc, char **argv)
 
 struct cat_hooks cat = {
 	.usage_status = 1,
+	.parse = cat_parse,
+	.option = cat_option,
 	.open_operand = cat_open_operand,
 	.open_error = cat_file_error,
 	.file_start = cat_file_start,

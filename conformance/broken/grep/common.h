@@ -42,6 +42,8 @@ struct grep_file {
 /* The pieces the broken programs replace. */
 struct grep_hooks {
 	int usage_status;                 /* exit status of a bad command line */
+	int (*parse)(int argc, char **argv); /* the options and the pattern: the index
+					      * of the first file operand */
 	const char *stdin_name;           /* the name of standard input */
 	void (*add_pattern)(const char *s);  /* one -e (or the PATTERN operand) */
 	void (*prepare)(void);            /* after parsing: fold the patterns for -i */
@@ -538,8 +540,41 @@ static void grep_usage(const char *why)
 	exit(grep.usage_status);
 }
 
-/* Parses the options (they end at `--` or the first operand) and returns
- * the index of the first operand after the pattern. */
+/* Sets what one option letter without an argument asks for (not -e);
+ * an unknown one is a usage error. */
+static void grep_option(char c)
+{
+	switch (c) {
+	case 'i': grep_opt.icase = 1; break;
+	case 'v': grep_opt.invert = 1; break;
+	case 'n': grep_opt.number = 1; break;
+	case 'c': grep_opt.count = 1; break;
+	case 'l': grep_opt.list = 1; break;
+	case 'q': grep_opt.quiet = 1; break;
+	case 'r': grep_opt.recursive = 1; break;
+	case 'F': break; /* fixed strings is all there is */
+	case 'H': grep_opt.names = 1; break;
+	case 'h': grep_opt.names = -1; break;
+	default:
+		fprintf(stderr, "%s: invalid option -- '%c'\n", grep_prog, c);
+		grep_usage(NULL);
+	}
+}
+
+/* -e at c inside argv[*i]: its pattern is the rest of the argument, or
+ * the next argument (which may start with '-'). */
+static void grep_option_e(int argc, char **argv, int *i, const char *c)
+{
+	if (c[1] == '\0' && *i + 1 >= argc) {
+		fprintf(stderr, "%s: option requires an argument -- 'e'\n", grep_prog);
+		grep_usage(NULL);
+	}
+	grep.add_pattern(c[1] != '\0' ? c + 1 : argv[++*i]);
+}
+
+/* Parses the options (they end at `--` or the first operand; several
+ * letters may share one argument) and returns the index of the first
+ * operand after the pattern. */
 static int grep_parse(int argc, char **argv)
 {
 	int i = 1, have_e = 0;
@@ -552,30 +587,12 @@ static int grep_parse(int argc, char **argv)
 		if (a[0] != '-' || a[1] == '\0')
 			break;
 		for (const char *c = a + 1; *c; c++) {
-			if (*c == 'e') { /* the rest of the argument, or the next one */
-				if (c[1] == '\0' && i + 1 >= argc) {
-					fprintf(stderr, "%s: option requires an argument -- 'e'\n", grep_prog);
-					grep_usage(NULL);
-				}
-				grep.add_pattern(c[1] != '\0' ? c + 1 : argv[++i]);
+			if (*c == 'e') { /* takes the rest of the argument */
+				grep_option_e(argc, argv, &i, c);
 				have_e = 1;
 				break;
 			}
-			switch (*c) {
-			case 'i': grep_opt.icase = 1; break;
-			case 'v': grep_opt.invert = 1; break;
-			case 'n': grep_opt.number = 1; break;
-			case 'c': grep_opt.count = 1; break;
-			case 'l': grep_opt.list = 1; break;
-			case 'q': grep_opt.quiet = 1; break;
-			case 'r': grep_opt.recursive = 1; break;
-			case 'F': break; /* fixed strings is all there is */
-			case 'H': grep_opt.names = 1; break;
-			case 'h': grep_opt.names = -1; break;
-			default:
-				fprintf(stderr, "%s: invalid option -- '%c'\n", grep_prog, *c);
-				grep_usage(NULL);
-			}
+			grep_option(*c);
 		}
 	}
 	if (!have_e) {
@@ -601,7 +618,7 @@ static int grep_main(int argc, char **argv)
 	const char *slash = argc > 0 ? strrchr(argv[0], '/') : NULL;
 	if (argc > 0)
 		grep_prog = slash ? slash + 1 : argv[0];
-	int first = grep_parse(argc, argv);
+	int first = grep.parse(argc, argv);
 	int nops = argc - first;
 	char **ops = argv + first;
 	for (int c = 0; c < 256; c++)
@@ -620,6 +637,7 @@ static int grep_main(int argc, char **argv)
 
 struct grep_hooks grep = {
 	.usage_status = 2,
+	.parse = grep_parse,
 	.stdin_name = "(standard input)",
 	.add_pattern = grep_add_pattern,
 	.prepare = grep_prepare,
