@@ -10,7 +10,7 @@ import stat
 
 import pytest
 
-from lsoftools import Output, expected
+from lsof.lsoftools import Output, expected
 
 
 def listing(cli, h, made):

@@ -2,7 +2,7 @@
 operands, and exactly the descriptors /proc/PID/fd has."""
 import pytest
 
-from lsoftools import Output, check_whole_run, expected
+from lsof.lsoftools import Output, check_whole_run, expected
 
 
 def run(cli, args):

@@ -3,13 +3,12 @@ reads them. Deterministically: the program is held (strace delay_enter) in
 its first call on one process's descriptors while the test closes some of
 them, or kills the process; and, as it happens every day, runs without
 operands while processes start and end nonstop."""
-import shutil
 
 import pytest
 
 from inject import Strace
-from lsoftools import Output, check_whole_run, expected
-from pstools import Churn, run_held, wait_until
+from lsof.lsoftools import Output, check_whole_run, expected
+from ps.pstools import Churn, run_held, wait_until
 from osnet_harness.timeouts import T
 
 # Every program calls readlink on each descriptor's entry, and readlink is
@@ -18,13 +17,8 @@ from osnet_harness.timeouts import T
 ENTRY_CALLS = ["readlink", "readlinkat"]
 
 
-@pytest.fixture(autouse=True)
-def need_strace(request):
-    if "held" in request.node.name and not shutil.which("strace"):
-        pytest.skip("strace is not installed (tools/install-deps installs it)")
-
-
 @pytest.mark.req("LSOF-014")
+@pytest.mark.usefixtures("need_strace")
 def test_fds_closed_while_held(cli, procs, workdir):
     h = procs.holder()
     closing = list(range(10, 16))
@@ -56,6 +50,7 @@ def test_fds_closed_while_held(cli, procs, workdir):
 
 
 @pytest.mark.req("LSOF-014")
+@pytest.mark.usefixtures("need_strace")
 def test_process_ends_while_held(cli, procs, workdir):
     victim = procs.sleeper("lsof-victim")
     delay = int(T(1.5) * 1e6)

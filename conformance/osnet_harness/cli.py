@@ -19,6 +19,7 @@ can use it: `sh -c 'exec "$OSNET_CWD/target/release/mygrep" "$@"' x`
 (build first: `cargo run` and `go run` look for their project in the
 current folder; `go -C DIR run . --` works).
 """
+import collections
 import os
 import shlex
 import shutil
@@ -38,6 +39,10 @@ CLI_COMPONENTS = {"cat", "grep", "ps", "lsof", "syscalls", "sumsq"}
 # the harness running out of memory (the largest legitimate output in the
 # suites is a 100 MB line printed once).
 MAX_OUTPUT = 512 << 20
+# Of stderr only its first and last STDERR_KEPT // 2 bytes are kept (the
+# reports show its head or tail), so that a program looping on an error
+# message does not fill the test's memory while the run lasts.
+STDERR_KEPT = 16 << 20
 
 
 # A later word of a template names a script in the user's folder when it
@@ -98,6 +103,9 @@ class Result:
         # "| (read by the test)"), and variables taken out of the environment.
         self.stdout_desc, self.env_removed = stdout_desc, list(env_removed)
         self.status, self.stdout, self.stderr = status, stdout, stderr
+        # Bytes the program wrote; stderr keeps only its head and tail when
+        # it is longer than STDERR_KEPT (Proc.wait sets the counts).
+        self.stdout_size, self.stderr_size = len(stdout), len(stderr)
         self.leftover = leftover
 
     def describe(self):
@@ -122,11 +130,16 @@ class Result:
 
 
 class _Drain(threading.Thread):
-    """Reads one of the program's pipes to its end (or to MAX_OUTPUT)."""
+    """Reads one of the program's pipes to its end, counting every byte
+    (size). It keeps the first `head` bytes, and with `tail` also the last
+    `tail` bytes; data() joins them with a note of what was left out."""
 
-    def __init__(self, f):
+    def __init__(self, f, head, tail=0):
         super().__init__(daemon=True)
-        self.f, self.chunks, self.size = f, [], 0
+        self.f, self.size = f, 0
+        self.head_max, self.tail_max = head, tail
+        self.head, self.head_size = [], 0
+        self.tail, self.tail_size = collections.deque(), 0
 
     def run(self):
         try:
@@ -134,14 +147,26 @@ class _Drain(threading.Thread):
                 b = self.f.read1(1 << 20) if hasattr(self.f, "read1") else self.f.read(1 << 20)
                 if not b:
                     break
-                if self.size <= MAX_OUTPUT:
-                    self.chunks.append(b)
                 self.size += len(b)
+                room = self.head_max - self.head_size
+                if room > 0:
+                    self.head.append(b[:room])
+                    self.head_size += min(room, len(b))
+                    b = b[room:]
+                if b and self.tail_max:
+                    self.tail.append(b)
+                    self.tail_size += len(b)
+                    while self.tail_size - len(self.tail[0]) >= self.tail_max:
+                        self.tail_size -= len(self.tail.popleft())
         except (OSError, ValueError):
             pass
 
     def data(self):
-        return b"".join(self.chunks)
+        tail = b"".join(self.tail)[-self.tail_max:] if self.tail_max else b""
+        left_out = self.size - self.head_size - len(tail)
+        note = (f"\n[... {left_out} bytes left out by the test harness ...]\n".encode()
+                if left_out > 0 and self.tail_max else b"")
+        return b"".join(self.head) + note + tail
 
 
 class _Feed(threading.Thread):
@@ -173,8 +198,8 @@ class Proc:
         self.stdout_desc, self.env_removed = "", []  # set by Cli.start (Result's)
         self.result = None
         self._threads = []
-        self._out = _Drain(popen.stdout) if own_stdout and popen.stdout else None
-        self._err = _Drain(popen.stderr)
+        self._out = _Drain(popen.stdout, MAX_OUTPUT) if own_stdout and popen.stdout else None
+        self._err = _Drain(popen.stderr, STDERR_KEPT // 2, STDERR_KEPT // 2)
         for t in (self._out, self._err):
             if t is not None:
                 t.start()
@@ -217,11 +242,15 @@ class Proc:
         out = self._out.data() if self._out else b""
         err = self._err.data()
         if (self._out and self._out.size > MAX_OUTPUT) or self._err.size > MAX_OUTPUT:
+            # stdout beyond MAX_OUTPUT is not kept: the test could not judge it.
             raise AssertionError(f"{shlex.join(self._argv)} wrote more than {MAX_OUTPUT} "
                                  f"bytes to stdout or stderr")
         self.result = Result(self._argv, self._cwd, self._env_shown, self._stdin_desc,
                              self.proc.returncode, out, err, leftover, self.stdout_desc,
                              self.env_removed)
+        # Bytes written, also those not kept (stderr's middle).
+        self.result.stdout_size = self._out.size if self._out else 0
+        self.result.stderr_size = self._err.size
         return self.result
 
     def _join(self):

@@ -203,6 +203,13 @@ def launcher(request, impl, workdir):
 
 
 @pytest.fixture
+def need_strace():
+    """Skips the test when strace (the fault injector and tracer) is missing."""
+    if not shutil.which("strace"):
+        pytest.skip("strace is not installed (tools/install-deps installs it)")
+
+
+@pytest.fixture
 def cli(request, impl, workdir):
     """The command-line program under test (cat, grep, ps, ...): cli.run(args)."""
     if impl.remote:

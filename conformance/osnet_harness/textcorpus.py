@@ -485,6 +485,18 @@ def fault_files(workdir, names, big="big.txt", copies=3):
     return d
 
 
+def big_text_dir(copies=40):
+    """A folder holding big.txt, many.txt `copies` times (about 24 MB for
+    40), built once per process like big_line_file; tests only read it."""
+    key = ("bigtext", copies)
+    if key not in _built:
+        d = pathlib.Path(tempfile.mkdtemp(prefix="osnet-bigtext-"))
+        atexit.register(shutil.rmtree, d, True)
+        (d / "big.txt").write_bytes(corpus().files["many.txt"] * copies)
+        _built[key] = d
+    return _built[key]
+
+
 def first_line_then_close(proc, timeout):
     """Read stdout of a started Proc up to its first newline, then close
     the pipe (the reader going away, as `| head -1`). Returns the bytes

@@ -12,6 +12,8 @@ import sys
 import threading
 import time
 
+import pytest
+
 from osnet_harness.timeouts import T
 
 HOLDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "holder.py")
@@ -338,20 +340,50 @@ class Churn:
             t.join(T(10))
 
 
+_CALL_START = re.compile(r"^(?:\[pid\s+\d+\]\s*|\d+\s+)?([A-Za-z_]\w*)\(")
+
+
 def run_held(cli, args, strace, when, action, env=None):
     """Run the program under `strace` (a faults/inject.py Strace whose
-    injections delay the calls on the victim's paths, delay_enter); once the
-    log shows `when` of them (the last being held), do action(); return the
-    Result. Every line of the log is a call on those paths (strace -P)."""
+    injections delay the `when`-th call of each name on the victim's paths,
+    delay_enter); once the program is held in that call, do action();
+    return the Result.
+
+    Held means: the log's last line is a call that has started and not
+    returned (strace writes a call's entry at once and its result when it
+    returns, so a delayed call stays unfinished for the whole delay), and it
+    is the `when`-th call of a delayed name in the log. Counting lines instead
+    would be fooled by the reads and closes strace -P also logs, and by a
+    program mixing open and openat (each has its own `when` counter)."""
+    delayed = {i.split(":", 1)[0] for i in strace.injections}
     p = cli.start(args, env=env, wrap=strace.wrap())
 
-    def reached():
+    def held():
+        if p.proc.poll() is not None:
+            return True
         try:
-            lines = strace.log.read_text(errors="replace").splitlines()
+            text = strace.log.read_text(errors="replace")
         except FileNotFoundError:
-            lines = []
-        calls = [x for x in lines if "resumed>" not in x and "+++" not in x and "---" not in x]
-        return len(calls) >= when or p.proc.poll() is not None
-    wait_until(reached, "the program to reach the victim's /proc files", T(30))
+            return False
+        lines = text.splitlines()
+        if not lines or " = " in lines[-1]:
+            return False
+        if text.endswith("\n") and not lines[-1].endswith("<unfinished ...>"):
+            return False
+        m = _CALL_START.match(lines[-1])
+        if not m or m.group(1) not in delayed:
+            return False
+        starts = [x for x in lines if (c := _CALL_START.match(x)) and c.group(1) == m.group(1)]
+        return len(starts) == when
+    wait_until(held, "the program to be held in a call on the victim's /proc files", T(30))
     action()
     return p.wait()
+
+
+@pytest.fixture
+def procs():
+    """The processes a test starts (sleepers, holders): killed and reaped
+    after it. The ps and lsof conftests (conformance and faults) import it."""
+    p = Procs()
+    yield p
+    p.close()

@@ -3,7 +3,7 @@ shown replaced by '?'. Each odd case gets a process of its own (procps's
 decoder carries state from one bad sequence to the next byte)."""
 import pytest
 
-from pstools import args_pattern, procps_line, read, run_ps
+from ps.pstools import args_pattern, procps_line, read, run_ps
 
 
 def check(cli, cases, what):

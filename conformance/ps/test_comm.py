@@ -2,7 +2,7 @@
 that trap a naive parser of /proc/PID/stat."""
 import pytest
 
-from pstools import comm_pattern, procps_line, run_ps, snapshot, state, stat_fields, wait_until
+from ps.pstools import comm_pattern, procps_line, run_ps, snapshot, state, stat_fields, wait_until
 
 
 @pytest.mark.req("PS-011")

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from pstools import procps_line, run_ps, snapshot, state, stat_fields, wait_until
+from ps.pstools import procps_line, run_ps, snapshot, state, stat_fields, wait_until
 
 
 @pytest.mark.req("PS-001")
@@ -113,16 +113,22 @@ def test_state_letter(cli, procs):
         wait_until(lambda: state(pid) == letter, f"PID {pid} to be in state {letter}")
     # Idle kernel threads that stay idle: workqueue rescuers and the like
     # (not kworkers or RCU's threads, which wake up often), idle in every
-    # one of many samples before the run and again after it.
-    idle = {p for p, v in snapshot().items() if v[2] == "I" and not v[4]
-            and not v[1].startswith((b"kworker", b"rcu"))}
-    for _ in range(20):
-        idle = {p for p in idle if state(p) == "I"}
-        time.sleep(0.005)
-    ls = run_ps(cli)
-    idle = {p for p in idle if state(p) == "I"}
-    ls.well_formed()
-    for p in sorted(idle)[:20]:
+    # one of many samples before the run and again after it. One may still
+    # have woken briefly during the run and be rightly listed R or D: when
+    # only idle threads are listed otherwise, run once more (a program that
+    # gets I wrong gets it wrong twice).
+    for attempt in (1, 2):
+        idle = {p for p, v in snapshot().items() if v[2] == "I" and not v[4]
+                and not v[1].startswith((b"kworker", b"rcu"))}
+        for _ in range(20):
+            idle = {p for p in idle if state(p) == "I"}
+            time.sleep(0.005)
+        ls = run_ps(cli)
+        idle = sorted(p for p in idle if state(p) == "I")[:20]
+        ls.well_formed()
+        if all((row := ls.one(p)) is None or row[1][:1] == "I" for p in idle):
+            break
+    for p in idle:
         want[p] = "I"
     for pid, letter in want.items():
         row = ls.one(pid)

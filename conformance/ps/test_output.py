@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from pstools import PS_ENV
+from ps.pstools import PS_ENV
 from osnet_harness.timeouts import T
 
 

@@ -5,12 +5,11 @@ the program runs many times (the everyday case), and, deterministically,
 a process killed and reaped while the program is held (strace delay_enter)
 in its first, then its second, call on that process's files."""
 import os
-import shutil
 
 import pytest
 
 from inject import Strace
-from pstools import (PS_ENV, Churn, Listing, args_pattern, comm_pattern, run_held, run_ps,
+from ps.pstools import (PS_ENV, Churn, Listing, args_pattern, comm_pattern, run_held, run_ps,
                      wait_until)
 from osnet_harness.timeouts import T
 
@@ -41,8 +40,6 @@ def hold_and_kill(cli, procs, workdir, when):
     """Run the program under strace, delaying its `when`-th open of the
     victim's files; kill and reap the victim during the delay. Returns
     (listing, victim pid, its cmdline, the strace log)."""
-    if not shutil.which("strace"):
-        pytest.skip("strace is not installed (tools/install-deps installs it)")
     victim = procs.sleeper("victim")
     cmdline = open(f"/proc/{victim.pid}/cmdline", "rb").read()
     delay = int(T(1.5) * 1e6)
@@ -58,6 +55,7 @@ def hold_and_kill(cli, procs, workdir, when):
 
 @pytest.mark.req("PS-014")
 @pytest.mark.parametrize("when", [1, 2], ids=["before-its-first-open", "between-two-opens"])
+@pytest.mark.usefixtures("need_strace")
 def test_process_ends_while_read(cli, procs, workdir, when):
     ls, pid, cmdline, log = hold_and_kill(cli, procs, workdir, when)
     if "(DELAYED)" not in log:

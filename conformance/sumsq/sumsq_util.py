@@ -10,7 +10,7 @@ from inject import Strace
 from osnet_harness.launch import group_members
 from osnet_harness.net import describe_diff
 from osnet_harness.timeouts import T
-from stracelog import parse
+from osnet_harness.stracelog import parse
 
 MAX_N = 10069012961344
 # Large enough that a worker adding term by term runs for many minutes

@@ -2,7 +2,7 @@
 modes, for the edge cases of the split."""
 import pytest
 
-from sumsq_util import check_sum
+from sumsq.sumsq_util import check_sum
 
 MODES = ("proc", "thread")
 
@@ -33,6 +33,13 @@ def test_k_larger_than_n_and_extremes(cli):
 
 @pytest.mark.req("SUMSQ-004")
 def test_past_64_bits(cli):
+    # Many threads, each long enough to be running while others do, also
+    # on a busy machine where a few short ones may well run one after the
+    # other: threads adding into one total without a lock lose terms, and
+    # repeating makes missing it (threads that never overlap) unlikely.
+    for _ in range(3):
+        r = check_sum(cli, "thread", 64, 100_000_000)
+        assert r.stdout == b"333333338333333350000000\n"
     for k in (1, 3, 8):
         for mode in MODES:
             r = check_sum(cli, mode, k, 10_000_000)

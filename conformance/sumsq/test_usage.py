@@ -2,8 +2,8 @@
 nothing on stdout, no worker started; the largest N is accepted."""
 import pytest
 
-from sumsq_util import MAX_N, stop, traced_run, wait_for_workers
-from stracelog import creates_process, creates_thread
+from sumsq.sumsq_util import MAX_N, stop, traced_run, wait_for_workers
+from osnet_harness.stracelog import creates_process, creates_thread
 
 BAD = [
     [],

@@ -2,8 +2,8 @@
 processes that each write, or K threads; every child waited for."""
 import pytest
 
-from sumsq_util import HUGE_N, expected, stop, traced_run, wait_for_workers
-from stracelog import creates_process, creates_thread, unreaped
+from sumsq.sumsq_util import HUGE_N, expected, stop, traced_run, wait_for_workers
+from osnet_harness.stracelog import creates_process, creates_thread, unreaped
 
 
 def created(t):

@@ -12,7 +12,7 @@ import os
 import time
 
 from inject import Strace
-from stracelog import parse, timespec_ns
+from osnet_harness.stracelog import parse, timespec_ns
 
 OPENS = ("open", "openat", "openat2", "creat")
 SLEEPS = ("clock_nanosleep", "nanosleep")

@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from sysc_util import Sequence, traced
+from syscalls.sysc_util import Sequence, traced
 
 
 def make_file(workdir, name, data):

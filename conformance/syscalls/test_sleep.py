@@ -2,7 +2,7 @@
 "The sleep"): its argument as strace shows it, never how long it took."""
 import pytest
 
-from sysc_util import Sequence, sleep_problem, traced
+from syscalls.sysc_util import Sequence, sleep_problem, traced
 
 
 def run_with(cli, workdir, args, data=b"sleep test\n"):

@@ -2,7 +2,7 @@
 nothing on stdout, FILE not opened."""
 import pytest
 
-from sysc_util import Sequence, traced
+from syscalls.sysc_util import Sequence, traced
 
 
 @pytest.mark.req("SYSC-013")

@@ -24,7 +24,7 @@ import re
 import pytest
 
 from inject import Strace, aim
-from lsoftools import Output, check_whole_run, expected
+from lsof.lsoftools import Output, check_whole_run, expected
 
 READLINK = "readlink,readlinkat"
 

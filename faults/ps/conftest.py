@@ -1,16 +1,3 @@
-"""Fixtures of the ps fault scenarios: those of conformance/ps (`procs`),
-whose folder goes on sys.path for pstools."""
-import pathlib
-import sys
-
-import pytest
-
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "conformance" / "ps"))
-from pstools import Procs  # noqa: E402
-
-
-@pytest.fixture
-def procs():
-    p = Procs()
-    yield p
-    p.close()
+"""Fixtures of the ps fault scenarios: `procs`, that of conformance/ps
+(ps/pstools.py)."""
+from ps.pstools import procs  # noqa: F401  (a fixture)

@@ -15,18 +15,14 @@ Expectations:
   has just ended gives: silence, exit 0 (PS-014).
 """
 import os
-import shutil
 
 import pytest
 
 from inject import Strace, aim
-from pstools import PS_ENV, Listing, args_pattern, comm_pattern, snapshot
+from ps.pstools import PS_ENV, Listing, args_pattern, comm_pattern, snapshot
 
 
-@pytest.fixture(autouse=True)
-def need_strace():
-    if not shutil.which("strace"):
-        pytest.skip("strace is not installed (tools/install-deps installs it)")
+pytestmark = pytest.mark.usefixtures("need_strace")
 
 
 def run_injected(cli, workdir, name, injections, paths):

@@ -4,8 +4,8 @@ with a huge N. The program must say so, stop and reap that worker, print
 no sum, exit 1."""
 import pytest
 
-from sumsq_util import HUGE_N, PROCS, run_to_parent_exit, strace_for
-from stracelog import creates_process, unreaped
+from sumsq.sumsq_util import HUGE_N, PROCS, run_to_parent_exit, strace_for
+from osnet_harness.stracelog import creates_process, unreaped
 
 
 @pytest.mark.req("SUMSQ-012", "SUMSQ-010")

@@ -4,7 +4,7 @@ osnet/pipe/read/short point under libfiu). The sum must still be exact."""
 import pytest
 
 from inject import Fiu
-from sumsq_util import check_sum
+from sumsq.sumsq_util import check_sum
 
 POINT = "osnet/pipe/read/short"
 

@@ -8,9 +8,9 @@ import signal
 
 import pytest
 
-from sumsq_util import (HUGE_N, PROCS, WAITS, alive, run_to_parent_exit, strace_for,
+from sumsq.sumsq_util import (HUGE_N, PROCS, WAITS, alive, run_to_parent_exit, strace_for,
                         wait_for_workers)
-from stracelog import unreaped
+from osnet_harness.stracelog import unreaped
 
 
 @pytest.mark.req("SUMSQ-013", "SUMSQ-010", "SUMSQ-011")

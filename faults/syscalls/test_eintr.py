@@ -5,7 +5,7 @@ test checks the program sleeps again, for no more than it asked, and then
 finishes as usual."""
 import pytest
 
-from sysc_util import SLEEPS, Sequence, sleep_bound_problem, traced
+from syscalls.sysc_util import SLEEPS, Sequence, sleep_bound_problem, traced
 
 
 @pytest.mark.req("SYSC-009")

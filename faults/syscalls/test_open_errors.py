@@ -2,7 +2,7 @@
 naming FILE with strerror, status 1, nothing on stdout, no sleep."""
 import pytest
 
-from sysc_util import OPENS, Sequence, traced
+from syscalls.sysc_util import OPENS, Sequence, traced
 
 
 @pytest.mark.req("SYSC-010")

@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from sysc_util import traced
+from syscalls.sysc_util import traced
 
 
 @pytest.mark.req("SYSC-011")
