@@ -1,9 +1,7 @@
 """CAT-003..005: the exact concatenation, standard input and `-`, sizes and
 read boundaries (1 MB and 100 MB lines, a pipe delivering small pieces).
 Every case runs the program and GNU cat 9.1 and compares them."""
-import os
 import random
-import threading
 
 import pytest
 
@@ -69,17 +67,6 @@ def test_pipe_in_small_pieces(cli, corpus):
             corpus.files["nonl.txt"])
     rng = random.Random(5)
     sizes = [rng.choice([1, 1, 2, 3, 5, 7, 64, 100, 511, 2999]) for _ in range(101)]
-    for args in ([], ["-n"], ["-b"], ["-s"], ["-E"], ["-nsET"]):
-        r, w = os.pipe()
-        p = cli.start(args, stdin=r, cwd=corpus.root)
-        os.close(r)
-        t = threading.Thread(target=textcorpus.feed_in_pieces, args=(w, data, sizes), daemon=True)
-        t.start()
-        got = p.wait(T(60))
-        t.join(T(10))
-        exp = run_gnu("cat", args, corpus.root, stdin=data)
-        diffs = compare("cat", got, exp)
-        assert not diffs, (f"CAT-005: {len(data)} bytes through a pipe in pieces of "
-                           f"{sizes[:8]}... bytes:\n  program: {repro(got).rsplit(' < ', 1)[0]}"
-                           f"\n  {GNU_NAME['cat']} (whole input): {exp.repro()}\n"
-                           + "\n".join(diffs))
+    textcorpus.check_pipe_in_pieces(cli, "cat", "CAT-005",
+                                    ([], ["-n"], ["-b"], ["-s"], ["-E"], ["-nsET"]),
+                                    data, sizes, corpus.root)

@@ -2,16 +2,6 @@
 osnet_harness.textcorpus; tests only read them) and `differ`, which runs
 each case through the program under test and GNU grep 3.8 (/usr/bin/grep,
 LC_ALL=C) in the corpus directory and fails on the first difference."""
-import pytest
-
 from osnet_harness import textcorpus
 
-
-@pytest.fixture(scope="session")
-def corpus():
-    return textcorpus.corpus()
-
-
-@pytest.fixture
-def differ(cli, corpus):
-    return textcorpus.Differ(cli, "grep", cwd=corpus.root)
+corpus, differ = textcorpus.suite_fixtures("grep")

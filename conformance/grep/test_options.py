@@ -1,7 +1,7 @@
 """GREP-001..002: options, combined flags, `--`, usage errors."""
 import pytest
 
-from osnet_harness.textcorpus import GNU_NAME, norm_stderr, repro
+from osnet_harness.textcorpus import GNU_NAME, repro
 
 
 @pytest.mark.req("GREP-001")
@@ -42,13 +42,7 @@ def test_usage_error_exits_2(differ):
     for args in USAGE:
         got, exp = differ.run(args)
         assert exp.status == 2, f"test bug: GNU grep exits {exp.status} on {args}"
-        problems = []
-        if got.status != 2:
-            problems.append(f"{got.describe()}, expected exit status 2")
-        if got.stdout:
-            problems.append(f"stdout not empty: {got.stdout[:200]!r}")
-        if not norm_stderr(got.stderr):
-            problems.append("no message on stderr")
+        problems = got.usage_error_problems(2)
         assert not problems, (
             f"GREP-002: usage error {args}: " + "; ".join(problems)
             + f"\n  reproduce: {repro(got)}\n  {GNU_NAME['grep']}: {exp.describe()}, "

@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from osnet_harness.textcorpus import repro
+from osnet_harness.textcorpus import feed_forever, repro
 from osnet_harness.timeouts import T
 
 
@@ -70,18 +70,6 @@ def test_files_with_matches(differ):
     differ.check("GREP-013", cases)
 
 
-def _feeder(fd, line):
-    """Write `line` to the pipe until its reader is gone."""
-    data = line * 4096
-    try:
-        while True:
-            os.write(fd, data)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 @pytest.mark.req("GREP-014")
 def test_quiet_stops_at_first_match(cli, corpus):
     """-q with a standard input that never ends: the program must exit 0
@@ -89,7 +77,7 @@ def test_quiet_stops_at_first_match(cli, corpus):
     for args, line in ((["-q", "hello"], b"hello world\n"), (["-qv", "zzz"], b"abc\n"),
                        (["-qi", "HELLO"], b"say hello\n"), (["-q", "-e", "x", "-e", "o"], b"o\n")):
         r, w = os.pipe()
-        t = threading.Thread(target=_feeder, args=(w, line), daemon=True)
+        t = threading.Thread(target=feed_forever, args=(w, line), daemon=True)
         t.start()
         try:
             res = cli.run(args, stdin=r, cwd=corpus.root, timeout=T(20))

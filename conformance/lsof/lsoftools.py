@@ -4,6 +4,8 @@ import os
 import re
 import stat
 
+from ps.pstools import Parsed
+
 HEADER = b"PID FD TYPE NAME"
 LINE_RE = re.compile(rb"^(\d+) (\d+) (\S+) (.+)$", re.S)
 TYPES = [(stat.S_ISREG, "REG"), (stat.S_ISDIR, "DIR"), (stat.S_ISCHR, "CHR"),
@@ -36,25 +38,17 @@ def expected(pid):
     return out
 
 
-class Output:
+class Output(Parsed):
     """One run's output: rows [(pid, fd, type, name, line)], problems."""
 
     def __init__(self, r):
-        self.r = r
+        super().__init__(r, "no output at all (not even the header)")
         self.rows = []
-        self.problems = []
-        out = r.stdout
-        if not out:
-            self.problems.append("no output at all (not even the header)")
+        if not self.lines:
             return
-        if not out.endswith(b"\n"):
-            self.problems.append(f"the output does not end in a newline: ...{out[-80:]!r}")
-        lines = out.split(b"\n")
-        if lines[-1] == b"":
-            lines.pop()
-        if lines[0] != HEADER:
-            self.problems.append(f"header {lines[0][:100]!r}, should be {HEADER!r}")
-        for n, line in enumerate(lines[1:], 2):
+        if self.lines[0] != HEADER:
+            self.problems.append(f"header {self.lines[0][:100]!r}, should be {HEADER!r}")
+        for n, line in enumerate(self.lines[1:], 2):
             m = LINE_RE.match(line)
             if not m:
                 self.problems.append(f"line {n} is not 'PID FD TYPE NAME' (single spaces): "
@@ -67,13 +61,16 @@ class Output:
         """[(fd, TYPE, NAME)] listed for pid, in output order."""
         return [(fd, t, name) for p, fd, t, name, _ in self.rows if p == pid]
 
-    def where(self):
-        return f"\n  reproduce: {self.r.repro()}"
-
-    def well_formed(self, what="the run"):
-        assert self.r.status == 0 and not self.r.stderr and not self.problems, (
-            f"{what}: {self.r.describe()}, stderr {self.r.stderr[:500]!r}"
-            + "".join(f"\n  {p}" for p in self.problems[:5]) + self.where())
+    def check_rest(self, pid, before, gone, what):
+        """The descriptors of pid not in `gone` must be listed as in
+        `before` ([(fd, TYPE, NAME)], read before they went), and those in
+        `gone` either left out or listed as they were: nothing made up."""
+        kept = [w for w in before if w[0] not in gone]
+        got = [g for g in self.of(pid) if g[0] not in gone]
+        assert got == kept, (f"{what}: the other descriptors should be listed as before: "
+                             f"expected {kept}, listed {got}{self.where()}")
+        wrong = [g for g in self.of(pid) if g[0] in gone and g not in before]
+        assert not wrong, f"{what}: vanished descriptors listed wrongly: {wrong}{self.where()}"
 
     def check_process(self, pid, want, what=""):
         """The lines of pid must be exactly want ([(fd, TYPE, NAME)])."""

@@ -112,6 +112,19 @@ class Result:
         """'exit status 2' or 'killed by signal 13 (SIGPIPE)'."""
         return describe_status(self.status)
 
+    def usage_error_problems(self, status):
+        """What keeps this run from being a command line refused as a usage
+        error, as every command-line spec requires: exit status `status`,
+        nothing on stdout, a message on stderr. Empty when it is one."""
+        problems = []
+        if self.status != status:
+            problems.append(f"{self.describe()}, expected exit status {status}")
+        if self.stdout:
+            problems.append(f"stdout not empty: {self.stdout[:200]!r}")
+        if not self.stderr.strip():
+            problems.append("no message on stderr")
+        return problems
+
     def repro(self):
         """A shell line that runs the same thing by hand."""
         env = " ".join(f"{k}={shlex.quote(v)}" for k, v in self.env_shown.items())

@@ -27,6 +27,7 @@ import struct
 import subprocess
 import tempfile
 import termios
+import threading
 import time
 
 import pytest
@@ -517,3 +518,102 @@ def first_line_then_close(proc, timeout):
         got += piece
     proc.proc.stdout.close()
     return got
+
+
+def strace_logdir(workdir, prefix="strace"):
+    """A new, empty folder in workdir for one Strace's log."""
+    d = pathlib.Path(workdir) / f"{prefix}-{len(os.listdir(workdir))}"
+    d.mkdir()
+    return d
+
+
+def fail_on_diffs(tool, req, what, got, exp, diffs, extra=""):
+    """Fail, with both command lines and the differences, when a fault
+    scenario's run differs from GNU `tool`'s (diffs from compare() or
+    write_error_diffs())."""
+    if diffs:
+        pytest.fail(f"{req}: {what}\n  reproduce: {repro(got)}\n  {GNU_NAME[tool]}: "
+                    f"{exp.repro()}" + (f"\n  {extra}" if extra else "") + "\n"
+                    + "\n".join(diffs), pytrace=False)
+
+
+def feed_forever(fd, line):
+    """Write `line` to the pipe, again and again, until its reader is gone;
+    then close it. For a standard input that never ends, in a thread."""
+    data = line * 4096
+    try:
+        while True:
+            os.write(fd, data)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def check_reader_goes_away(cli, req, cases, files):
+    """`PROG ... | head -1`: for each case (args, line, what), start the
+    program in `files` with stdout a pipe, its standard input `line`
+    repeated forever (`what` says so in reports) or, when line is None,
+    /dev/null; read its first line and close the pipe. The program must
+    then end without a word on stderr (killed by SIGPIPE, or exiting)."""
+    for args, line, what in cases:
+        if line is not None:
+            r, w = os.pipe()
+            p = cli.start(args, stdin=r, cwd=files, stdout=subprocess.PIPE)
+            os.close(r)
+            threading.Thread(target=feed_forever, args=(w, line), daemon=True).start()
+        else:
+            p = cli.start(args, cwd=files, stdout=subprocess.PIPE)
+        p.stdout_desc = "| head -1"  # what the test does with it
+        where = what or f"{(files / 'big.txt').stat().st_size} bytes of input"
+        first = first_line_then_close(p, T(30))
+        if not first:
+            p.kill_group()
+            res = p.wait(T(30))
+            pytest.fail(f"{req}: {args} with {where} wrote no line within {T(30):.0f}s "
+                        f"({res.describe()}), so its reader could not go away after the "
+                        f"first one\n  reproduce: {repro(res)}", pytrace=False)
+        res = p.wait(T(30))
+        assert not norm_stderr(res.stderr), (
+            f"{req}: after its reader closed the pipe, the program wrote to stderr: "
+            f"{res.stderr[:300]!r} ({res.describe()}); expected silence (SIGPIPE, or an exit "
+            f"without a message)\n  reproduce: {repro(res)}")
+
+
+# ---------------------------------------------------------------------------
+# What the cat and grep suites share beyond the differential check
+
+
+def suite_fixtures(tool):
+    """The fixtures of the cat and grep suites' conftest: `corpus` (the
+    generated files; tests only read them) and `differ`, a Differ(cli,
+    tool) working in the corpus directory."""
+    @pytest.fixture(scope="session", name="corpus")
+    def corpus_fixture():
+        return corpus()
+
+    @pytest.fixture(name="differ")
+    def differ_fixture(cli, corpus):
+        return Differ(cli, tool, cwd=corpus.root)
+
+    return corpus_fixture, differ_fixture
+
+
+def check_pipe_in_pieces(cli, tool, req, arg_sets, data, sizes, cwd):
+    """Run the program with each of arg_sets, its standard input `data`
+    through a pipe in pieces of `sizes` bytes (feed_in_pieces), and fail on
+    the first run that differs from GNU `tool` given the whole input."""
+    for args in arg_sets:
+        r, w = os.pipe()
+        p = cli.start(args, stdin=r, cwd=cwd)
+        os.close(r)
+        t = threading.Thread(target=feed_in_pieces, args=(w, data, sizes), daemon=True)
+        t.start()
+        got = p.wait(T(60))
+        t.join(T(10))
+        exp = run_gnu(tool, args, cwd, stdin=data)
+        diffs = compare(tool, got, exp)
+        assert not diffs, (f"{req}: {len(data)} bytes through a pipe in pieces of "
+                           f"{sizes[:8]}... bytes:\n  program: {repro(got).rsplit(' < ', 1)[0]}"
+                           f"\n  {GNU_NAME[tool]} (whole input): {exp.repro()}\n"
+                           + "\n".join(diffs))

@@ -81,27 +81,47 @@ def wait_until(cond, what, timeout=None):
 
 # ---- the program's output -----------------------------------------------------
 
-class Listing:
+class Parsed:
+    """One run's stdout as lines, for ps's Listing and lsof's Output to
+    parse: `lines` (empty when there was no output at all) and `problems`,
+    to which a subclass adds what is wrong with its lines."""
+
+    def __init__(self, r, empty="no output at all"):
+        self.r = r
+        self.problems = []
+        self.lines = []
+        out = r.stdout
+        if not out:
+            self.problems.append(empty)
+            return
+        if not out.endswith(b"\n"):
+            self.problems.append(f"the output does not end in a newline: ...{out[-80:]!r}")
+        self.lines = out.split(b"\n")
+        if self.lines[-1] == b"":
+            self.lines.pop()
+
+    def where(self):
+        return f"\n  reproduce: {self.r.repro()}"
+
+    def well_formed(self, what="the run"):
+        assert self.r.status == 0 and not self.r.stderr and not self.problems, (
+            f"{what}: {self.r.describe()}, stderr {self.r.stderr[:500]!r}"
+            + "".join(f"\n  {p}" for p in self.problems[:5]) + self.where())
+
+
+class Listing(Parsed):
     """The parsed output of one run: rows {pid: [(ppid, stat, args, line)]},
     problems (lines that are not of the form of specs/ps.md "Interface")."""
 
     def __init__(self, r):
-        self.r = r
+        super().__init__(r)
         self.rows = {}
-        self.problems = []
-        out = r.stdout
-        if not out:
-            self.problems.append("no output at all")
+        if not self.lines:
             return
-        if not out.endswith(b"\n"):
-            self.problems.append(f"the output does not end in a newline: ...{out[-80:]!r}")
-        lines = out.split(b"\n")
-        if lines and lines[-1] == b"":
-            lines.pop()
-        if lines[0].split() != HEADER:
-            self.problems.append(f"header line {lines[0][:200]!r}: its words should be "
+        if self.lines[0].split() != HEADER:
+            self.problems.append(f"header line {self.lines[0][:200]!r}: its words should be "
                                  f"PID PPID STAT COMMAND")
-        for n, line in enumerate(lines[1:], 2):
+        for n, line in enumerate(self.lines[1:], 2):
             m = LINE_RE.match(line)
             if not m:
                 self.problems.append(f"line {n} is not 'PID PPID STAT ARGS': {line[:200]!r}")
@@ -117,14 +137,6 @@ class Listing:
             raise AssertionError(f"PID {pid} is listed {len(rows)} times:\n" +
                                  "\n".join(f"  {x[3][:200]!r}" for x in rows) + self.where())
         return rows[0] if rows else None
-
-    def where(self):
-        return f"\n  reproduce: {self.r.repro()}"
-
-    def well_formed(self, what="the run"):
-        assert self.r.status == 0 and not self.r.stderr and not self.problems, (
-            f"{what}: {self.r.describe()}, stderr {self.r.stderr[:500]!r}"
-            + "".join(f"\n  {p}" for p in self.problems[:5]) + self.where())
 
 
 def procps_line(pid):

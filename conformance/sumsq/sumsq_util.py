@@ -128,6 +128,17 @@ def wait_for_workers(proc, k, timeout=None):
                          f"within {T(20):.0f}s")
 
 
+def need_workers(proc, k, what):
+    """wait_for_workers(proc, k), failing the test when the program exits
+    first: `what` says why that is wrong, the report adds how it ended."""
+    found = wait_for_workers(proc, k)
+    if found is None:
+        r = proc.wait()
+        pytest.fail(f"{what} ({r.describe()}, stdout {r.stdout[:60]!r}, stderr "
+                    f"{r.stderr[-300:]!r})\n  reproduce: {r.repro()}", pytrace=False)
+    return found
+
+
 def _first_tracee(proc, strace):
     """The program's pid under strace: strace's child, or, once it has
     exited already, the pid on the first line of the log (strace -f -o

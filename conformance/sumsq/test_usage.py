@@ -2,7 +2,7 @@
 nothing on stdout, no worker started; the largest N is accepted."""
 import pytest
 
-from sumsq.sumsq_util import MAX_N, stop, traced_run, wait_for_workers
+from sumsq.sumsq_util import MAX_N, need_workers, stop, traced_run
 from osnet_harness.stracelog import creates_process, creates_thread
 
 BAD = [
@@ -33,10 +33,9 @@ BAD = [
 def test_usage_errors_exit_2(cli):
     for argv in BAD:
         r = cli.run(argv)
-        how = f"\n  reproduce: {r.repro()}"
-        assert r.status == 2, f"{argv}: {r.describe()}, 2 expected for a usage error{how}"
-        assert r.stdout == b"", f"{argv}: stdout {r.stdout[:100]!r}, nothing expected{how}"
-        assert r.stderr.strip(), f"{argv}: no message on stderr{how}"
+        problems = r.usage_error_problems(2)
+        assert not problems, (f"usage error {argv}: " + "; ".join(problems)
+                              + f"\n  reproduce: {r.repro()}")
 
 
 @pytest.mark.req("SUMSQ-006")
@@ -53,11 +52,6 @@ def test_usage_error_starts_no_worker(cli, workdir):
 def test_largest_n_accepted(cli):
     p = cli.start(["--mode", "proc", "-j", "2", str(MAX_N)])
     try:
-        found = wait_for_workers(p, 2)
-        if found is None:
-            r = p.wait()
-            pytest.fail(f"N = {MAX_N} (the largest allowed) was refused or finished at once: "
-                        f"{r.describe()}, stdout {r.stdout[:100]!r}, stderr {r.stderr[-300:]!r}"
-                        f"\n  reproduce: {r.repro()}", pytrace=False)
+        need_workers(p, 2, f"N = {MAX_N} (the largest allowed) was refused or finished at once")
     finally:
         stop(p)

@@ -2,7 +2,7 @@
 processes that each write, or K threads; every child waited for."""
 import pytest
 
-from sumsq.sumsq_util import HUGE_N, expected, stop, traced_run, wait_for_workers
+from sumsq.sumsq_util import HUGE_N, expected, need_workers, stop, traced_run
 from osnet_harness.stracelog import creates_process, creates_thread, unreaped
 
 
@@ -59,12 +59,8 @@ def test_every_child_waited_for(cli, workdir):
 def test_workers_add_term_by_term(cli):
     p = cli.start(["--mode", "proc", "-j", "4", str(HUGE_N)])
     try:
-        found = wait_for_workers(p, 4)
-        if found is None:
-            r = p.wait()
-            pytest.fail(f"N = {HUGE_N} ended at once ({r.describe()}, stdout {r.stdout[:60]!r}) "
-                        f"instead of four workers adding 2.5e12 terms each: a closed formula?"
-                        f"\n  reproduce: {r.repro()}", pytrace=False)
+        need_workers(p, 4, f"N = {HUGE_N} ended at once instead of four workers adding "
+                           "2.5e12 terms each: a closed formula?")
         assert p.proc.poll() is None
     finally:
         stop(p)

@@ -25,10 +25,9 @@ def test_usage_errors_exit_2(cli, workdir):
     ]
     for args in cases:
         r = cli.run(args)
-        how = f"\n  reproduce: {r.repro()}"
-        assert r.status == 2, f"{args}: {r.describe()}, 2 expected for a usage error{how}"
-        assert r.stdout == b"", f"{args}: stdout {r.stdout[:100]!r}, nothing expected{how}"
-        assert r.stderr.strip(), f"{args}: no message on stderr{how}"
+        problems = r.usage_error_problems(2)
+        assert not problems, (f"usage error {args}: " + "; ".join(problems)
+                              + f"\n  reproduce: {r.repro()}")
 
 
 @pytest.mark.req("SYSC-013")

@@ -7,33 +7,20 @@ test checks that strace tampered with the program's calls before judging
 what the program did, and skips, saying why, when it did not (a program
 that mmaps its input, or copies it with copy_file_range or sendfile,
 never calls read on it)."""
-import os
 import shutil
-import subprocess
-import threading
 
 import pytest
 
 from inject import Strace
 from osnet_harness import textcorpus
-from osnet_harness.textcorpus import GNU_NAME, compare, norm_stderr, repro, run_gnu
+from osnet_harness.textcorpus import compare, repro, run_gnu
 from osnet_harness.timeouts import T
 
 GOOD = ["a.txt", "b.txt", "nonl.txt", "nonl2.txt", "blanklines.txt", "one.txt"]
 
 
 def _check(req, what, got, exp, diffs, extra=""):
-    """Fail with a report when the program's run differs from GNU cat's."""
-    if diffs:
-        pytest.fail(f"{req}: {what}\n  reproduce: {repro(got)}\n  {GNU_NAME['cat']}: "
-                    f"{exp.repro()}" + (f"\n  {extra}" if extra else "") + "\n"
-                    + "\n".join(diffs), pytrace=False)
-
-
-def _logdir(workdir):
-    d = workdir / f"strace-{len(os.listdir(workdir))}"
-    d.mkdir()
-    return d
+    textcorpus.fail_on_diffs("cat", req, what, got, exp, diffs, extra)
 
 
 @pytest.mark.req("CAT-020")
@@ -44,7 +31,8 @@ def test_read_error_mid_file(cli, workdir):
     for args in ([], ["-n"], ["-b"], ["-sE"]):
         operands = ["a.txt", "big.txt", "nonl2.txt"]
         for when in (3, 2):
-            st = Strace(_logdir(workdir), [f"read:error=EIO:when={when}"], paths=[str(big)])
+            st = Strace(textcorpus.strace_logdir(workdir), [f"read:error=EIO:when={when}"],
+                        paths=[str(big)])
             got = cli.run(args + operands, cwd=files, wrap=st.wrap())
             if st.injected("read"):
                 break
@@ -78,12 +66,14 @@ def test_unreadable_and_missing_among_good(cli, workdir):
     for args in (["a.txt", "b.txt", "one.txt"], ["-n", "nonl.txt", "b.txt", "nonl2.txt"],
                  ["-b", "a.txt", "nope.txt", "b.txt", "blanklines.txt"],
                  ["-s", "blanklines.txt", "b.txt", "blanklines.txt"], ["b.txt"]):
-        st = Strace(_logdir(workdir), ["open,openat:error=EACCES"], paths=["b.txt"])
+        st = Strace(textcorpus.strace_logdir(workdir), ["open,openat:error=EACCES"],
+                    paths=["b.txt"])
         got = cli.run(args, cwd=files, wrap=st.wrap())
         if not st.injected():
             pytest.skip(f"the program never opened b.txt by its name with open/openat, so "
                         f"EACCES could not be injected: {repro(got)}")
-        gst = Strace(_logdir(workdir), ["open,openat:error=EACCES"], paths=["b.txt"])
+        gst = Strace(textcorpus.strace_logdir(workdir), ["open,openat:error=EACCES"],
+                     paths=["b.txt"])
         exp = run_gnu("cat", args, files, wrap=gst.wrap())
         assert gst.injected(), "test bug: strace did not fail GNU cat's open of b.txt"
         diffs = compare("cat", got, exp, drop_strace=True)
@@ -99,17 +89,6 @@ def test_write_error_dev_full(cli, corpus):
         _check("CAT-022", "stdout is /dev/full (every write: ENOSPC)", got, exp, diffs)
 
 
-def _endless(fd, line):
-    data = line * 8192
-    try:
-        while True:
-            os.write(fd, data)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 @pytest.mark.req("CAT-023")
 def test_reader_goes_away(cli):
     """`cat big | head -1`: the program must end, quietly, once its reader
@@ -118,26 +97,4 @@ def test_reader_goes_away(cli):
     cases = [(["big.txt"], None, None), (["-n", "big.txt", "big.txt"], None, None),
              ([], b"line\n", "an endless standard input"),
              (["-E", "-"], b"x\n", "an endless standard input")]
-    for args, line, what in cases:
-        if line is not None:
-            r, w = os.pipe()
-            p = cli.start(args, stdin=r, cwd=files, stdout=subprocess.PIPE)
-            p.stdout_desc = "| head -1"  # what the test does with it
-            os.close(r)
-            threading.Thread(target=_endless, args=(w, line), daemon=True).start()
-        else:
-            p = cli.start(args, cwd=files, stdout=subprocess.PIPE)
-            p.stdout_desc = "| head -1"  # what the test does with it
-        where = what or f"{(files / 'big.txt').stat().st_size} bytes of input"
-        first = textcorpus.first_line_then_close(p, T(30))
-        if not first:
-            p.kill_group()
-            res = p.wait(T(30))
-            pytest.fail(f"CAT-023: {args} with {where} wrote no line within {T(30):.0f}s "
-                        f"({res.describe()}), so its reader could not go away after the "
-                        f"first one\n  reproduce: {repro(res)}", pytrace=False)
-        res = p.wait(T(30))
-        assert not norm_stderr(res.stderr), (
-            f"CAT-023: after its reader closed the pipe, the program wrote to stderr: "
-            f"{res.stderr[:300]!r} ({res.describe()}); expected silence (SIGPIPE, or an exit "
-            f"without a message)\n  reproduce: {repro(res)}")
+    textcorpus.check_reader_goes_away(cli, "CAT-023", cases, files)

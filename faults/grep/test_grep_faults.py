@@ -6,27 +6,20 @@ Injection is strace's (`-P FILE`: only the calls on that file fail). Each
 test checks that strace tampered with the program's calls before judging
 what the program did, and skips, saying why, when it did not (a program
 that mmaps its input never calls read)."""
-import os
 import shutil
-import subprocess
-import threading
 
 import pytest
 
 from inject import Strace
 from osnet_harness import textcorpus
-from osnet_harness.textcorpus import GNU_NAME, compare, norm_stderr, repro, run_gnu
+from osnet_harness.textcorpus import compare, repro, run_gnu
 from osnet_harness.timeouts import T
 
 GOOD = ["a.txt", "b.txt", "c.txt", "one.txt"]
 
 
 def _check(req, what, got, exp, diffs, extra=""):
-    """Fail with a report when the program's run differs from GNU grep's."""
-    if diffs:
-        pytest.fail(f"{req}: {what}\n  reproduce: {repro(got)}\n  {GNU_NAME['grep']}: "
-                    f"{exp.repro()}" + (f"\n  {extra}" if extra else "") + "\n"
-                    + "\n".join(diffs), pytrace=False)
+    textcorpus.fail_on_diffs("grep", req, what, got, exp, diffs, extra)
 
 
 @pytest.mark.req("GREP-030")
@@ -37,9 +30,8 @@ def test_read_error_mid_file(cli, workdir):
     for args in (["line 1"], ["-n", "hello"], ["-c", "hello"], ["-h", "-n", "line 2"]):
         operands = ["a.txt", "big.txt", "c.txt"]
         for when in (3, 2):
-            logdir = workdir / f"strace-{len(os.listdir(workdir))}"
-            logdir.mkdir()
-            st = Strace(logdir, [f"read:error=EIO:when={when}"], paths=[str(big)])
+            st = Strace(textcorpus.strace_logdir(workdir), [f"read:error=EIO:when={when}"],
+                        paths=[str(big)])
             got = cli.run(args + operands, cwd=files, wrap=st.wrap())
             if st.injected("read"):
                 break
@@ -80,21 +72,18 @@ def test_unreadable_and_missing_among_good(cli, workdir):
                  ["-q", "hello", "b.txt", "a.txt"],
                  ["-q", "zzz", "b.txt", "a.txt"],
                  ["hello", "b.txt"]):
-        logdir = workdir / f"strace-{len(os.listdir(workdir))}"
-        logdir.mkdir()
-        st = Strace(logdir, ["open,openat:error=EACCES"], paths=["b.txt"])
+        st = Strace(textcorpus.strace_logdir(workdir), ["open,openat:error=EACCES"],
+                    paths=["b.txt"])
         got = cli.run(args, cwd=files, wrap=st.wrap())
         if not st.injected():
             pytest.skip(f"the program never opened b.txt by its name with open/openat, so "
                         f"EACCES could not be injected: {repro(got)}")
-        gdir = workdir / f"strace-gnu-{len(os.listdir(workdir))}"
-        gdir.mkdir()
-        gst = Strace(gdir, ["open,openat:error=EACCES"], paths=["b.txt"])
+        gst = Strace(textcorpus.strace_logdir(workdir, "strace-gnu"),
+                     ["open,openat:error=EACCES"], paths=["b.txt"])
         exp = run_gnu("grep", args, files, wrap=gst.wrap())
         assert gst.injected(), "test bug: strace did not fail GNU grep's open of b.txt"
         diffs = compare("grep", got, exp, drop_strace=True)
-        _check("GREP-031", "opening b.txt failed with EACCES (injected)",
-                                  got, exp, diffs)
+        _check("GREP-031", "opening b.txt failed with EACCES (injected)", got, exp, diffs)
 
 
 @pytest.mark.req("GREP-032")
@@ -104,19 +93,7 @@ def test_write_error_dev_full(cli, corpus):
                  ["zzz", "a.txt"]):
         got = cli.run(args, cwd=corpus.root, stdout="/dev/full", timeout=T(30))
         diffs, exp = textcorpus.write_error_diffs("grep", got, args, corpus.root)
-        _check("GREP-032", "stdout is /dev/full (every write: ENOSPC)",
-                                  got, exp, diffs)
-
-
-def _endless(fd, line):
-    data = line * 8192
-    try:
-        while True:
-            os.write(fd, data)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+        _check("GREP-032", "stdout is /dev/full (every write: ENOSPC)", got, exp, diffs)
 
 
 @pytest.mark.req("GREP-033")
@@ -127,27 +104,4 @@ def test_reader_goes_away(cli):
     cases = [(["line", "big.txt"], None, None), (["-n", "", "big.txt", "big.txt"], None, None),
              (["hello"], b"say hello\n", "an endless standard input"),
              (["-c", "line", "big.txt", "big.txt", "big.txt"], None, None)]
-    for args, line, what in cases:
-        r = w = None
-        if line is not None:
-            r, w = os.pipe()
-            p = cli.start(args, stdin=r, cwd=files, stdout=subprocess.PIPE)
-            p.stdout_desc = "| head -1"  # what the test does with it
-            os.close(r)
-            threading.Thread(target=_endless, args=(w, line), daemon=True).start()
-        else:
-            p = cli.start(args, cwd=files, stdout=subprocess.PIPE)
-            p.stdout_desc = "| head -1"  # what the test does with it
-        where = what or f"{(files / 'big.txt').stat().st_size} bytes of input"
-        first = textcorpus.first_line_then_close(p, T(30))
-        if not first:
-            p.kill_group()
-            res = p.wait(T(30))
-            pytest.fail(f"GREP-033: {args} with {where} wrote no line within {T(30):.0f}s "
-                        f"({res.describe()}), so its reader could not go away after the "
-                        f"first one\n  reproduce: {repro(res)}", pytrace=False)
-        res = p.wait(T(30))
-        assert not norm_stderr(res.stderr), (
-            f"GREP-033: after its reader closed the pipe, the program wrote to stderr: "
-            f"{res.stderr[:300]!r} ({res.describe()}); expected silence (SIGPIPE, or an exit "
-            f"without a message)\n  reproduce: {repro(res)}")
+    textcorpus.check_reader_goes_away(cli, "GREP-033", cases, files)

@@ -100,16 +100,25 @@ def aimed(cli, workdir, victim, f, op, err):
     return got
 
 
-@pytest.mark.req("PS-016")
-@pytest.mark.parametrize("f,op,err", FAILS,
-                         ids=[f"{f}-{op.split(',')[0]}-{err}" for f, op, err in FAILS])
-def test_one_process_unreadable(cli, procs, workdir, f, op, err):
-    victim = procs.sleeper("unreadable", f, err).pid
+def run_on_victim(cli, procs, workdir, name, f, op, err):
+    """Start a victim process, run the program with `op` on the victim's
+    file f failing with err (skipping when strace injected nothing).
+    Returns (victim pid, its cmdline, the Listing, the processes that held
+    still, the fault as reports name it)."""
+    victim = procs.sleeper(name, f, err).pid
     cmdline = open(f"/proc/{victim}/cmdline", "rb").read()
     inj, paths = aimed(cli, workdir, victim, f, op, err)
     ls, st, steady = run_injected(cli, workdir, "x", inj, paths)
     require_injected(st, inj, paths)
-    what = f"with {fault_text(inj, paths)}"
+    return victim, cmdline, ls, steady, f"with {fault_text(inj, paths)}"
+
+
+@pytest.mark.req("PS-016")
+@pytest.mark.parametrize("f,op,err", FAILS,
+                         ids=[f"{f}-{op.split(',')[0]}-{err}" for f, op, err in FAILS])
+def test_one_process_unreadable(cli, procs, workdir, f, op, err):
+    victim, cmdline, ls, steady, what = run_on_victim(cli, procs, workdir, "unreadable", f, op,
+                                                      err)
     r = ls.r
     if r.status == 0:
         ls.well_formed(what + " (the program stayed silent, so it must exit 0 with an "
@@ -133,12 +142,8 @@ GONE = [(f, op, err) for f in ("stat", "cmdline")
 @pytest.mark.parametrize("f,op,err", GONE,
                          ids=[f"{f}-{op.split(',')[0]}-{err}" for f, op, err in GONE])
 def test_process_files_gone(cli, procs, workdir, f, op, err):
-    victim = procs.sleeper("gone", f, err).pid
-    cmdline = open(f"/proc/{victim}/cmdline", "rb").read()
-    inj, paths = aimed(cli, workdir, victim, f, op, err)
-    ls, st, steady = run_injected(cli, workdir, "x", inj, paths)
-    require_injected(st, inj, paths)
-    what = (f"with {fault_text(inj, paths)} (what a process that has just ended gives): "
+    victim, cmdline, ls, steady, fault = run_on_victim(cli, procs, workdir, "gone", f, op, err)
+    what = (f"{fault} (what a process that has just ended gives): "
             f"the program should stay silent and exit 0")
     ls.well_formed(what)
     check_others_listed(ls, steady, victim, what)

@@ -8,8 +8,8 @@ import signal
 
 import pytest
 
-from sumsq.sumsq_util import (HUGE_N, PROCS, WAITS, alive, run_to_parent_exit, strace_for,
-                        wait_for_workers)
+from sumsq.sumsq_util import (HUGE_N, PROCS, WAITS, alive, need_workers, run_to_parent_exit,
+                              strace_for)
 from osnet_harness.stracelog import unreaped
 
 
@@ -17,13 +17,8 @@ from osnet_harness.stracelog import unreaped
 def test_first_worker_killed(cli, workdir):
     st = strace_for(workdir)
     p = cli.start(["--mode", "proc", "-j", "4", str(HUGE_N)], wrap=st.wrap())
-    found = wait_for_workers(p, 4)
-    if found is None:
-        r = p.wait()
-        pytest.fail(f"N = {HUGE_N} ended before its four workers could be seen "
-                    f"({r.describe()}, stdout {r.stdout[:60]!r}): workers must add term by "
-                    f"term (SUMSQ-011)\n  reproduce: {r.repro()}", pytrace=False)
-    parent, workers = found
+    parent, workers = need_workers(p, 4, f"N = {HUGE_N} ended before its four workers could be "
+                                          "seen: workers must add term by term (SUMSQ-011)")
     victim = workers[0]
     os.kill(victim, signal.SIGKILL)
     t = run_to_parent_exit(p, st)

@@ -6,7 +6,8 @@
  *
  * This file is the command line, the walk and the output; what one
  * descriptor shows is lib/fdinfo.c, listing and reading /proc is shared
- * with mps (impl/ps/lib/procfs.c). See README.md. */
+ * with mps (impl/ps/lib/procfs.c), and so is writing the output and
+ * reporting a write error (impl/ps/lib/listout.c). See README.md. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -18,6 +19,7 @@
 
 #include "buf.h"
 #include "fdinfo.h"
+#include "listout.h"
 #include "procfs.h"
 
 #define USAGE                                                                                      \
@@ -26,19 +28,8 @@
 
 static const char *prog = "mlsof";
 
-/* The first write error on stdout (an errno), 0 while there is none. */
-static int out_error;
-
-/* Writes n bytes through stdout's buffer, unless a write already failed
- * (then the errno of the write(2) that failed is kept for the message). */
-static void out(const void *p, size_t n)
-{
-    if (out_error != 0 || n == 0)
-        return;
-    errno = 0;
-    if (fwrite(p, 1, n, stdout) != n)
-        out_error = errno != 0 ? errno : EIO;
-}
+/* The listing on stdout, which stops at the first write error. */
+static struct listout out;
 
 /* A PID operand, and how it was written (for the message if it does not
  * exist: "007" stays "007"). */
@@ -107,7 +98,7 @@ static int list_process(long long pid, const char *named, struct buf *link)
         fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(-rc));
         return 1;
     }
-    for (size_t i = 0; i < nfds && out_error == 0; i++) {
+    for (size_t i = 0; i < nfds && out.error == 0; i++) {
         struct fdinfo fi;
         char cols[64];
         int n;
@@ -121,9 +112,9 @@ static int list_process(long long pid, const char *named, struct buf *link)
             continue;
         }
         n = snprintf(cols, sizeof(cols), "%lld %d %s ", pid, fi.fd, fi.type);
-        out(cols, (size_t)n);
-        out(fi.name, fi.name_len);
-        out("\n", 1);
+        listout_write(&out, cols, (size_t)n);
+        listout_write(&out, fi.name, fi.name_len);
+        listout_write(&out, "\n", 1);
     }
     free(fds);
     close(dir);
@@ -189,16 +180,17 @@ int main(int argc, char **argv)
         qsort(ops, nops, sizeof(*ops), cmp_operand);
     }
 
-    out("PID FD TYPE NAME\n", 17);
+    listout_init(&out, stdout);
+    listout_write(&out, "PID FD TYPE NAME\n", 17);
     buf_init(&link, FDINFO_LINK_MAX);
-    for (size_t i = 0; i < nops && out_error == 0; i++) {
+    for (size_t i = 0; i < nops && out.error == 0; i++) {
         /* Each PID once; every number too long to be one gets its message. */
         if (i > 0 && ops[i].pid == ops[i - 1].pid && ops[i].pid != LLONG_MAX)
             continue;
         if (list_process(ops[i].pid, ops[i].text, &link) != 0)
             status = 1;
     }
-    for (size_t i = 0; i < npids && out_error == 0; i++) {
+    for (size_t i = 0; i < npids && out.error == 0; i++) {
         if (list_process(pids[i], NULL, &link) != 0)
             status = 1;
     }
@@ -206,12 +198,5 @@ int main(int argc, char **argv)
     free(ops);
     free(pids);
 
-    errno = 0;
-    if (out_error == 0 && fflush(stdout) != 0)
-        out_error = errno != 0 ? errno : EIO;
-    if (out_error != 0) {
-        fprintf(stderr, "%s: write error: %s\n", prog, strerror(out_error));
-        return 1;
-    }
-    return status;
+    return listout_finish(&out, prog) != 0 ? 1 : status;
 }

@@ -1,9 +1,10 @@
 /* mps: every process, as `ps -eo pid,ppid,stat,args` shows it.
  *
- * This file is the command line and the output; reading a process is
+ * This file is the command line and the columns; reading a process is
  * lib/psrow.c (the rules of each column), lib/procfs.c (listing /proc,
  * reading its files, parsing stat) and lib/escape.c (what a command line
- * may print). See README.md. */
+ * may print); lib/listout.c writes the output and reports a write error.
+ * See README.md. */
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
@@ -14,6 +15,7 @@
 
 #include "buf.h"
 #include "escape.h"
+#include "listout.h"
 #include "procfs.h"
 #include "psrow.h"
 
@@ -23,20 +25,8 @@
 
 static const char *prog = "mps";
 
-/* The first write error on stdout (an errno), 0 while there is none. */
-static int out_error;
-
-/* Writes n bytes through stdout's buffer, unless a write already failed.
- * stdio keeps the errno of the write(2) that failed; we keep it too, since
- * later calls may change errno before the end. */
-static void out(const void *p, size_t n)
-{
-    if (out_error != 0 || n == 0)
-        return;
-    errno = 0;
-    if (fwrite(p, 1, n, stdout) != n)
-        out_error = errno != 0 ? errno : EIO;
-}
+/* The listing on stdout, which stops at the first write error. */
+static struct listout out;
 
 /* The width of the PID columns: as many digits as the largest PID the
  * kernel hands out (/proc/sys/kernel/pid_max), as ps does. It only moves
@@ -104,10 +94,11 @@ int main(int argc, char **argv)
     w = pid_width(proc_fd);
     snprintf(head, sizeof(head), "%*s %*s STAT COMMAND\n", w < 3 ? 3 : w, "PID", w < 4 ? 4 : w,
              "PPID");
-    out(head, strlen(head));
+    listout_init(&out, stdout);
+    listout_write(&out, head, strlen(head));
 
     ps_reader_init(&reader, esc_locale_is_utf8());
-    for (size_t i = 0; i < npids && out_error == 0; i++) {
+    for (size_t i = 0; i < npids && out.error == 0; i++) {
         struct ps_row row;
         const char *failed;
         char cols[64];
@@ -124,20 +115,13 @@ int main(int argc, char **argv)
         }
         n = snprintf(cols, sizeof(cols), "%*d %*d %-4s ", w < 3 ? 3 : w, row.pid, w < 4 ? 4 : w,
                      row.ppid, row.stat);
-        out(cols, (size_t)n);
-        out(row.args, row.args_len);
-        out("\n", 1);
+        listout_write(&out, cols, (size_t)n);
+        listout_write(&out, row.args, row.args_len);
+        listout_write(&out, "\n", 1);
     }
     ps_reader_free(&reader);
     free(pids);
     close(proc_fd);
 
-    errno = 0;
-    if (out_error == 0 && fflush(stdout) != 0)
-        out_error = errno != 0 ? errno : EIO;
-    if (out_error != 0) {
-        fprintf(stderr, "%s: write error: %s\n", prog, strerror(out_error));
-        return 1;
-    }
-    return status;
+    return listout_finish(&out, prog) != 0 ? 1 : status;
 }

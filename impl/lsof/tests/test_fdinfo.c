@@ -20,40 +20,7 @@
 #include <unistd.h>
 
 #include "fdinfo.h"
-
-struct tmp {
-    char dir[64];
-    int fd;
-};
-
-static int tmp_setup(void **state)
-{
-    struct tmp *t = calloc(1, sizeof(*t));
-
-    if (t == NULL)
-        return -1;
-    snprintf(t->dir, sizeof(t->dir), "/tmp/test_fdinfo.XXXXXX");
-    if (mkdtemp(t->dir) == NULL)
-        return -1;
-    t->fd = open(t->dir, O_RDONLY | O_DIRECTORY);
-    if (t->fd < 0)
-        return -1;
-    *state = t;
-    return 0;
-}
-
-static int tmp_teardown(void **state)
-{
-    struct tmp *t = *state;
-    char cmd[128];
-
-    close(t->fd);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->dir);
-    if (system(cmd) != 0)
-        return -1;
-    free(t);
-    return 0;
-}
+#include "tests/tmpdir.h"
 
 static void test_type(void **state)
 {
@@ -84,7 +51,7 @@ static void test_type(void **state)
 static void test_readlink_grows(void **state)
 {
     size_t lens[] = {1, 255, 1023, 1024, 1025, 2047, 2048, 2049, 3000, 4095};
-    struct tmp *t = *state;
+    struct tmpdir *t = *state;
     char target[4096];
     struct buf b;
 
@@ -113,7 +80,7 @@ static void test_readlink_grows(void **state)
  * nothing is a descriptor that is gone. */
 static void test_read_fake(void **state)
 {
-    struct tmp *t = *state;
+    struct tmpdir *t = *state;
     struct fdinfo fi;
     char path[128];
     struct buf b;
@@ -161,7 +128,7 @@ static void expect(int dir, int fd, struct buf *b, const char *type, const char 
 /* This process's own descriptors, through the real /proc/self/fd. */
 static void test_read_real(void **state)
 {
-    struct tmp *t = *state;
+    struct tmpdir *t = *state;
     int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY);
     int p[2], s, e, d, del;
     char path[128], want[160];
@@ -198,9 +165,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_type),
-        cmocka_unit_test_setup_teardown(test_readlink_grows, tmp_setup, tmp_teardown),
-        cmocka_unit_test_setup_teardown(test_read_fake, tmp_setup, tmp_teardown),
-        cmocka_unit_test_setup_teardown(test_read_real, tmp_setup, tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_readlink_grows, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_read_fake, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_read_real, tmpdir_setup, tmpdir_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,42 +18,9 @@
 #include <unistd.h>
 
 #include "procfs.h"
+#include "tests/tmpdir.h"
 
-struct tmp {
-    char dir[64];
-    int fd;
-};
-
-static int tmp_setup(void **state)
-{
-    struct tmp *t = calloc(1, sizeof(*t));
-
-    if (t == NULL)
-        return -1;
-    snprintf(t->dir, sizeof(t->dir), "/tmp/test_procfs.XXXXXX");
-    if (mkdtemp(t->dir) == NULL)
-        return -1;
-    t->fd = open(t->dir, O_RDONLY | O_DIRECTORY);
-    if (t->fd < 0)
-        return -1;
-    *state = t;
-    return 0;
-}
-
-static int tmp_teardown(void **state)
-{
-    struct tmp *t = *state;
-    char cmd[128];
-
-    close(t->fd);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->dir);
-    if (system(cmd) != 0)
-        return -1;
-    free(t);
-    return 0;
-}
-
-static void touch(struct tmp *t, const char *name)
+static void touch(struct tmpdir *t, const char *name)
 {
     int fd = openat(t->fd, name, O_WRONLY | O_CREAT, 0644);
 
@@ -66,7 +33,7 @@ static void test_list_numeric_only_sorted(void **state)
     static const char *names[] = {"300", "self", "7",          "thread-self", "0012",
                                   "12a", "1x",   "2147483647", "2147483648",  "99999999999",
                                   "5",   "-3",   "+4"};
-    struct tmp *t = *state;
+    struct tmpdir *t = *state;
     int *v;
     size_t n;
 
@@ -94,7 +61,7 @@ static void test_list_numeric_only_sorted(void **state)
 
 static void test_list_empty(void **state)
 {
-    struct tmp *t = *state;
+    struct tmpdir *t = *state;
     int *v = (int *)&v;
     size_t n = 99;
 
@@ -107,7 +74,7 @@ static void test_list_empty(void **state)
  * names), created in an order that is not sorted. */
 static void test_list_many(void **state)
 {
-    struct tmp *t = *state;
+    struct tmpdir *t = *state;
     enum { COUNT = 5000 };
     char name[16];
     int *v;
@@ -126,7 +93,7 @@ static void test_list_many(void **state)
 
 static void test_list_not_a_directory(void **state)
 {
-    struct tmp *t = *state;
+    struct tmpdir *t = *state;
     int fd, *v;
     size_t n;
 
@@ -137,7 +104,7 @@ static void test_list_not_a_directory(void **state)
     close(fd);
 }
 
-static void write_file(struct tmp *t, const char *name, const char *data, size_t len)
+static void write_file(struct tmpdir *t, const char *name, const char *data, size_t len)
 {
     int fd = openat(t->fd, name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
@@ -154,7 +121,7 @@ static void test_read_at_sizes(void **state)
                       PROCFS_READ_CHUNK,
                       PROCFS_READ_CHUNK + 1,
                       5 * PROCFS_READ_CHUNK + 17};
-    struct tmp *t = *state;
+    struct tmpdir *t = *state;
     struct buf b;
 
     buf_init(&b, PROCFS_FILE_MAX);
@@ -177,7 +144,7 @@ static void test_read_at_sizes(void **state)
 /* The buffer's bound: a file of exactly max bytes fits, one more does not. */
 static void test_read_at_bound(void **state)
 {
-    struct tmp *t = *state;
+    struct tmpdir *t = *state;
     char data[101];
     struct buf b;
 
@@ -232,12 +199,13 @@ static void test_real_proc(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_list_numeric_only_sorted, tmp_setup, tmp_teardown),
-        cmocka_unit_test_setup_teardown(test_list_empty, tmp_setup, tmp_teardown),
-        cmocka_unit_test_setup_teardown(test_list_many, tmp_setup, tmp_teardown),
-        cmocka_unit_test_setup_teardown(test_list_not_a_directory, tmp_setup, tmp_teardown),
-        cmocka_unit_test_setup_teardown(test_read_at_sizes, tmp_setup, tmp_teardown),
-        cmocka_unit_test_setup_teardown(test_read_at_bound, tmp_setup, tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_list_numeric_only_sorted, tmpdir_setup,
+                                        tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_list_empty, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_list_many, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_list_not_a_directory, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_read_at_sizes, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_read_at_bound, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test(test_real_proc),
     };
 

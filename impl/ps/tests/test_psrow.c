@@ -21,10 +21,10 @@
 
 #include "procfs.h"
 #include "psrow.h"
+#include "tests/tmpdir.h"
 
 struct fake {
-    char dir[64];
-    int fd;
+    struct tmpdir tmp; /* the fake /proc */
     struct ps_reader r;
 };
 
@@ -34,11 +34,7 @@ static int fake_setup(void **state)
 
     if (f == NULL)
         return -1;
-    snprintf(f->dir, sizeof(f->dir), "/tmp/test_psrow.XXXXXX");
-    if (mkdtemp(f->dir) == NULL)
-        return -1;
-    f->fd = open(f->dir, O_RDONLY | O_DIRECTORY);
-    if (f->fd < 0)
+    if (tmpdir_make(&f->tmp, "test_psrow") != 0)
         return -1;
     if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
         return -1;
@@ -50,15 +46,12 @@ static int fake_setup(void **state)
 static int fake_teardown(void **state)
 {
     struct fake *f = *state;
-    char cmd[128];
+    int rc;
 
     ps_reader_free(&f->r);
-    close(f->fd);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-    if (system(cmd) != 0)
-        return -1;
+    rc = tmpdir_remove(&f->tmp);
     free(f);
-    return 0;
+    return rc;
 }
 
 /* Writes PID/name (creating PID/) with len bytes of data. */
@@ -67,9 +60,9 @@ static void put(struct fake *f, int pid, const char *name, const void *data, siz
     char path[128];
     int fd;
 
-    snprintf(path, sizeof(path), "%s/%d", f->dir, pid);
+    snprintf(path, sizeof(path), "%s/%d", f->tmp.dir, pid);
     mkdir(path, 0755);
-    snprintf(path, sizeof(path), "%s/%d/%s", f->dir, pid, name);
+    snprintf(path, sizeof(path), "%s/%d/%s", f->tmp.dir, pid, name);
     fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     assert_true(fd >= 0);
     assert_int_equal(write(fd, data, len), (ssize_t)len);
@@ -107,7 +100,7 @@ static const char *rest_of(char *buf, size_t size, char state, int ppid, int pgr
 static void read_ok(struct fake *f, int pid, struct ps_row *row)
 {
     const char *failed = "unset";
-    int rc = ps_row_read(&f->r, f->fd, pid, row, &failed);
+    int rc = ps_row_read(&f->r, f->tmp.fd, pid, row, &failed);
 
     if (rc != 0)
         fail_msg("pid %d: %s (%s)", pid, strerror(-rc), failed != NULL ? failed : "");
@@ -283,20 +276,20 @@ static void test_vanished(void **state)
     const char *failed;
     char rest[128], path[128];
 
-    assert_int_equal(ps_row_read(&f->r, f->fd, 12345, &row, &failed), -ENOENT);
+    assert_int_equal(ps_row_read(&f->r, f->tmp.fd, 12345, &row, &failed), -ENOENT);
     assert_string_equal(failed, "");
 
     rest_of(rest, sizeof(rest), 'S', 1, 60, 60, -1, 0, 0, 1);
     put_proc(f, 60, "gone", rest, 0, CMD("gone\0"));
-    snprintf(path, sizeof(path), "%s/60/cmdline", f->dir);
+    snprintf(path, sizeof(path), "%s/60/cmdline", f->tmp.dir);
     assert_int_equal(unlink(path), 0);
-    assert_int_equal(ps_row_read(&f->r, f->fd, 60, &row, &failed), -ENOENT);
+    assert_int_equal(ps_row_read(&f->r, f->tmp.fd, 60, &row, &failed), -ENOENT);
     assert_true(procfs_vanished(-ENOENT));
     assert_string_equal(failed, "cmdline");
 
-    snprintf(path, sizeof(path), "%s/60/status", f->dir);
+    snprintf(path, sizeof(path), "%s/60/status", f->tmp.dir);
     assert_int_equal(unlink(path), 0);
-    assert_int_equal(ps_row_read(&f->r, f->fd, 60, &row, &failed), -ENOENT);
+    assert_int_equal(ps_row_read(&f->r, f->tmp.fd, 60, &row, &failed), -ENOENT);
     assert_string_equal(failed, "status");
     assert_true(procfs_vanished(-ESRCH));
     assert_false(procfs_vanished(-EIO));
@@ -315,13 +308,13 @@ static void test_malformed_files(void **state)
     put(f, 70, "stat", "70 (x) S 1 2\n", 13);
     put(f, 70, "status", "VmLck:\t0 kB\n", 12);
     put(f, 70, "cmdline", "x\0", 2);
-    assert_int_equal(ps_row_read(&f->r, f->fd, 70, &row, &failed), -EINVAL);
+    assert_int_equal(ps_row_read(&f->r, f->tmp.fd, 70, &row, &failed), -EINVAL);
     assert_string_equal(failed, "stat");
 
     rest_of(rest, sizeof(rest), 'S', 1, 70, 70, -1, 0, 0, 1);
     put_proc(f, 70, "x", rest, 0, CMD("x\0"));
     put(f, 70, "status", "VmLck:\tlots\n", 12);
-    assert_int_equal(ps_row_read(&f->r, f->fd, 70, &row, &failed), -EINVAL);
+    assert_int_equal(ps_row_read(&f->r, f->tmp.fd, 70, &row, &failed), -EINVAL);
     assert_string_equal(failed, "status");
 
     /* A directory where a file should be: read() says EISDIR. */
@@ -329,11 +322,11 @@ static void test_malformed_files(void **state)
     {
         char path[128];
 
-        snprintf(path, sizeof(path), "%s/71/cmdline", f->dir);
+        snprintf(path, sizeof(path), "%s/71/cmdline", f->tmp.dir);
         assert_int_equal(unlink(path), 0);
         assert_int_equal(mkdir(path, 0755), 0);
     }
-    assert_int_equal(ps_row_read(&f->r, f->fd, 71, &row, &failed), -EISDIR);
+    assert_int_equal(ps_row_read(&f->r, f->tmp.fd, 71, &row, &failed), -EISDIR);
     assert_string_equal(failed, "cmdline");
 }
 
