@@ -139,13 +139,25 @@ def need_workers(proc, k, what):
     return found
 
 
+def _cmdline(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read()
+    except OSError:
+        return None
+
+
 def _first_tracee(proc, strace):
-    """The program's pid under strace: strace's child, or, once it has
-    exited already, the pid on the first line of the log (strace -f -o
-    starts each line with the pid)."""
-    kids = children(proc.pid)
-    if kids:
-        return kids[0]
+    """The program's pid under strace: strace's child once it has run
+    execve (strace also forks short-lived children of its own at start-up,
+    to probe what ptrace supports: those keep strace's command line), or,
+    once it has exited already, the pid on the first line of the log
+    (strace -f -o starts each line with the pid)."""
+    mine = _cmdline(proc.pid)
+    for kid in children(proc.pid):
+        line = _cmdline(kid)
+        if line is not None and mine is not None and line != mine:
+            return kid
     try:
         with open(strace.log) as f:
             first = f.readline().split(None, 1)
