@@ -610,15 +610,16 @@ def report(a, info, res, took, loads):
     size = info["file"]["bytes"] if info.get("file") else 0
     shared = (": other work was running on the machine (a shared machine, not a quiet one), "
               "so the absolute figures are rough; the ratios of runs interleaved in the same "
-              "minutes hold up better") if max(loads) > 0.5 else ""
+              "minutes hold up better") if loads[0] > 1.5 else ""
     built = producer(BIN / ("mgrep" if "grep" in a.parts else "sumsq"))
     L = ["# The toolbox: mgrep and mcat against GNU grep and cat; sumsq's processes and threads",
          "",
          f"Measured {datetime.date.today()} by `make bench-toolbox` (bench/toolbox.py"
          f"{' ' + ' '.join(sys.argv[1:]) if sys.argv[1:] else ''}) on {machine()}; "
          f"`nproc` {os.cpu_count()}; glibc {glibc()}; our programs built by the Makefile "
-         f"(`{built}`). Load average (1 min) {loads[0]:.2f} at the start and {loads[1]:.2f} "
-         f"at the end{shared}. The whole run took {took / 60:.1f} min.", ""]
+         f"(`{built}`). Load average (1 min) {loads[0]:.2f} at the start{shared}; "
+         f"{loads[1]:.2f} at the end, which counts the benchmark's own last rounds (up "
+         f"to 1024 sumsq workers at once). The whole run took {took / 60:.1f} min.", ""]
     if "grep" in res or "cat" in res:
         f = info["file"]
         L += ["## The file", "",
