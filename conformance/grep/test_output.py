@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from osnet_harness.textcorpus import feed_forever, repro
+from osnet_harness.textcorpus import feed_up_to, repro
 from osnet_harness.timeouts import T
 
 
@@ -72,23 +72,31 @@ def test_files_with_matches(differ):
 
 @pytest.mark.req("GREP-014")
 def test_quiet_stops_at_first_match(cli, corpus):
-    """-q with a standard input that never ends: the program must exit 0
-    on the first selected line instead of reading forever."""
+    """-q with 64 MiB of standard input whose every line is selected: the
+    program must exit 0 on the first selected line, so the writer of its
+    input is cut off (EPIPE) long before the end; a program that reads on
+    to the end lets it write all 64 MiB."""
+    limit = 64 << 20
     for args, line in ((["-q", "hello"], b"hello world\n"), (["-qv", "zzz"], b"abc\n"),
                        (["-qi", "HELLO"], b"say hello\n"), (["-q", "-e", "x", "-e", "o"], b"o\n")):
         r, w = os.pipe()
-        t = threading.Thread(target=feed_forever, args=(w, line), daemon=True)
+        written = [0]
+        t = threading.Thread(target=feed_up_to, args=(w, line, limit, written), daemon=True)
         t.start()
         try:
-            res = cli.run(args, stdin=r, cwd=corpus.root, timeout=T(20))
+            res = cli.run(args, stdin=r, cwd=corpus.root, timeout=T(60))
         finally:
             os.close(r)
         t.join(T(10))
+        how = (f"\n  reproduce: yes {line.decode().strip()!r} | head -c {limit} | "
+               f"{repro(res).rsplit(' < ', 1)[0]}")
         assert res.status == 0 and not res.stdout, (
-            f"GREP-014: {args} with an endless standard input of {line!r} lines: "
+            f"GREP-014: {args} with {limit >> 20} MiB of {line!r} lines on standard input: "
             f"{res.describe()}, stdout {res.stdout[:100]!r}; expected exit status 0 and "
-            f"no output\n  reproduce: yes {line.decode().strip()!r} | "
-            f"{repro(res).rsplit(' < ', 1)[0]}")
+            f"no output{how}")
+        assert written[0] < limit, (
+            f"GREP-014: {args} read all {limit >> 20} MiB of its standard input, every line "
+            f"of which is selected: -q must stop at the first selected line{how}")
 
 
 @pytest.mark.req("GREP-014")

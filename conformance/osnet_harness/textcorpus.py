@@ -550,6 +550,23 @@ def feed_forever(fd, line):
         os.close(fd)
 
 
+def feed_up_to(fd, line, limit, written):
+    """Write `line` to the pipe again and again until `limit` bytes are
+    written or its reader is gone, then close it; the count goes in
+    written[0]. For a standard input larger than any program needs to read
+    when it may stop early (grep -q), in a thread."""
+    data = line * 4096
+    n = 0
+    try:
+        while n < limit:
+            n += os.write(fd, data[:limit - n])
+    except OSError:
+        pass
+    finally:
+        written[0] = n
+        os.close(fd)
+
+
 def check_reader_goes_away(cli, req, cases, files):
     """`PROG ... | head -1`: for each case (args, line, what), start the
     program in `files` with stdout a pipe, its standard input `line`
