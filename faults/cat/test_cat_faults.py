@@ -7,14 +7,12 @@ test checks that strace tampered with the program's calls before judging
 what the program did, and skips, saying why, when it did not (a program
 that mmaps its input, or copies it with copy_file_range or sendfile,
 never calls read on it)."""
-import shutil
-
 import pytest
 
-from inject import Strace
 from osnet_harness import textcorpus
-from osnet_harness.textcorpus import compare, repro, run_gnu
+from osnet_harness.textcorpus import compare
 from osnet_harness.timeouts import T
+from textfaults import gnu_on_cut_copy, open_denied_diffs, run_with_read_error
 
 GOOD = ["a.txt", "b.txt", "nonl.txt", "nonl2.txt", "blanklines.txt", "one.txt"]
 
@@ -30,27 +28,11 @@ def test_read_error_mid_file(cli, workdir):
     size = big.stat().st_size
     for args in ([], ["-n"], ["-b"], ["-sE"]):
         operands = ["a.txt", "big.txt", "nonl2.txt"]
-        for when in (3, 2):
-            st = Strace(textcorpus.strace_logdir(workdir), [f"read:error=EIO:when={when}"],
-                        paths=[str(big)])
-            got = cli.run(args + operands, cwd=files, wrap=st.wrap())
-            if st.injected("read"):
-                break
-        else:
-            pytest.skip(f"the program never called read() on big.txt ({size} bytes) a second "
-                        f"or third time (it mmaps it, or copies it with another call), so no "
-                        f"read error could be injected: {repro(got)}")
-        k = textcorpus.bytes_read_before_injection(st.log)
-        assert k is not None, f"strace's log {st.log} shows no injected read"
+        got, st, when, k = run_with_read_error(cli, workdir, files, args, operands)
         # What GNU cat writes for the same files, big.txt cut after the
         # bytes the program had read.
-        cut = workdir / "expected"
-        shutil.rmtree(cut, ignore_errors=True)
-        cut.mkdir()
-        for n in operands:
-            data = (files / n).read_bytes()
-            (cut / n).write_bytes(data[:k] if n == "big.txt" else data)
-        exp = run_gnu("cat", args + operands, cut)
+        exp = gnu_on_cut_copy("cat", workdir, files, args, operands, "big.txt",
+                              lambda data: data[:k])
         exp.status = 1
         exp.stderr = b"cat: big.txt: Input/output error\n"
         diffs = compare("cat", got, exp, drop_strace=True)
@@ -66,17 +48,7 @@ def test_unreadable_and_missing_among_good(cli, workdir):
     for args in (["a.txt", "b.txt", "one.txt"], ["-n", "nonl.txt", "b.txt", "nonl2.txt"],
                  ["-b", "a.txt", "nope.txt", "b.txt", "blanklines.txt"],
                  ["-s", "blanklines.txt", "b.txt", "blanklines.txt"], ["b.txt"]):
-        st = Strace(textcorpus.strace_logdir(workdir), ["open,openat:error=EACCES"],
-                    paths=["b.txt"])
-        got = cli.run(args, cwd=files, wrap=st.wrap())
-        if not st.injected():
-            pytest.skip(f"the program never opened b.txt by its name with open/openat, so "
-                        f"EACCES could not be injected: {repro(got)}")
-        gst = Strace(textcorpus.strace_logdir(workdir), ["open,openat:error=EACCES"],
-                     paths=["b.txt"])
-        exp = run_gnu("cat", args, files, wrap=gst.wrap())
-        assert gst.injected(), "test bug: strace did not fail GNU cat's open of b.txt"
-        diffs = compare("cat", got, exp, drop_strace=True)
+        got, exp, diffs = open_denied_diffs("cat", cli, workdir, files, args)
         _check("CAT-021", "opening b.txt failed with EACCES (injected)", got, exp, diffs)
 
 

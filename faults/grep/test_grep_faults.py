@@ -6,14 +6,12 @@ Injection is strace's (`-P FILE`: only the calls on that file fail). Each
 test checks that strace tampered with the program's calls before judging
 what the program did, and skips, saying why, when it did not (a program
 that mmaps its input never calls read)."""
-import shutil
-
 import pytest
 
-from inject import Strace
 from osnet_harness import textcorpus
-from osnet_harness.textcorpus import compare, repro, run_gnu
+from osnet_harness.textcorpus import compare
 from osnet_harness.timeouts import T
+from textfaults import gnu_on_cut_copy, open_denied_diffs, run_with_read_error
 
 GOOD = ["a.txt", "b.txt", "c.txt", "one.txt"]
 
@@ -29,29 +27,11 @@ def test_read_error_mid_file(cli, workdir):
     size = big.stat().st_size
     for args in (["line 1"], ["-n", "hello"], ["-c", "hello"], ["-h", "-n", "line 2"]):
         operands = ["a.txt", "big.txt", "c.txt"]
-        for when in (3, 2):
-            st = Strace(textcorpus.strace_logdir(workdir), [f"read:error=EIO:when={when}"],
-                        paths=[str(big)])
-            got = cli.run(args + operands, cwd=files, wrap=st.wrap())
-            if st.injected("read"):
-                break
-        else:
-            pytest.skip(f"the program never called read() on big.txt ({size} bytes) a second "
-                        f"or third time (it mmaps it, or reads with another call), so no "
-                        f"read error could be injected: {repro(got)}")
-        k = textcorpus.bytes_read_before_injection(st.log)
-        assert k is not None, f"strace's log {st.log} shows no injected read"
+        got, st, when, k = run_with_read_error(cli, workdir, files, args, operands)
         # What GNU grep writes for the same files, big.txt cut after the
         # last newline in the bytes the program had read.
-        cut = workdir / "expected"
-        shutil.rmtree(cut, ignore_errors=True)
-        cut.mkdir()
-        for n in operands:
-            data = (files / n).read_bytes()
-            if n == "big.txt":
-                data = data[:data.rfind(b"\n", 0, k) + 1]
-            (cut / n).write_bytes(data)
-        exp = run_gnu("grep", args + operands, cut)
+        exp = gnu_on_cut_copy("grep", workdir, files, args, operands, "big.txt",
+                              lambda data: data[:data.rfind(b"\n", 0, k) + 1])
         exp.status = 2
         exp.stderr = b"grep: big.txt: Input/output error\n"
         diffs = compare("grep", got, exp, drop_strace=True)
@@ -72,17 +52,7 @@ def test_unreadable_and_missing_among_good(cli, workdir):
                  ["-q", "hello", "b.txt", "a.txt"],
                  ["-q", "zzz", "b.txt", "a.txt"],
                  ["hello", "b.txt"]):
-        st = Strace(textcorpus.strace_logdir(workdir), ["open,openat:error=EACCES"],
-                    paths=["b.txt"])
-        got = cli.run(args, cwd=files, wrap=st.wrap())
-        if not st.injected():
-            pytest.skip(f"the program never opened b.txt by its name with open/openat, so "
-                        f"EACCES could not be injected: {repro(got)}")
-        gst = Strace(textcorpus.strace_logdir(workdir, "strace-gnu"),
-                     ["open,openat:error=EACCES"], paths=["b.txt"])
-        exp = run_gnu("grep", args, files, wrap=gst.wrap())
-        assert gst.injected(), "test bug: strace did not fail GNU grep's open of b.txt"
-        diffs = compare("grep", got, exp, drop_strace=True)
+        got, exp, diffs = open_denied_diffs("grep", cli, workdir, files, args)
         _check("GREP-031", "opening b.txt failed with EACCES (injected)", got, exp, diffs)
 
 
