@@ -129,21 +129,56 @@ def free_port(host="127.0.0.1"):
     return ports.get(host)
 
 
+def proc_stat(pid):
+    """(comm, the fields after it) of /proc/PID/stat, as bytes, or None once
+    the process is gone. comm runs from the first '(' to the last ')'
+    (proc(5)) and may be any bytes: the ps tests make some that are not
+    UTF-8 and some that hold ')'."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            data = f.read()
+        lo, hi = data.index(b"("), data.rindex(b")")
+    except (OSError, ValueError):
+        return None
+    return data[lo + 1:hi], data[hi + 2:].split()
+
+
+def alive(pid):
+    """True while pid exists and is not a zombie."""
+    st = proc_stat(pid)
+    return st is not None and st[1][0] != b"Z"
+
+
+def children(pid):
+    """pid's children, in the order they were created when the kernel
+    tells (/proc/PID/task/*/children), else by pid."""
+    kids, known = [], False
+    try:
+        tasks = sorted(os.listdir(f"/proc/{pid}/task"), key=int)
+    except OSError:
+        return []
+    for t in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{t}/children") as f:
+                kids += [int(x) for x in f.read().split()]
+            known = True
+        except OSError:
+            pass
+    if known:
+        return kids
+    return sorted(int(d) for d in os.listdir("/proc") if d.isdigit()
+                  and (st := proc_stat(d)) is not None and int(st[1][1]) == pid)
+
+
 def group_members(pgid):
     """PIDs still alive in process group pgid (zombies excluded)."""
     pids = []
     for d in os.listdir("/proc"):
         if not d.isdigit():
             continue
-        try:
-            # Bytes: a comm may be any bytes, not UTF-8 (the ps tests make some).
-            with open(f"/proc/{d}/stat", "rb") as f:
-                stat = f.read().decode("ascii", "replace")
-        except OSError:
-            continue
+        st = proc_stat(d)
         # Fields after the command name: state ppid pgrp ...
-        rest = stat.rsplit(")", 1)[1].split()
-        if int(rest[2]) == pgid and rest[0] != "Z":
+        if st is not None and int(st[1][2]) == pgid and st[1][0] != b"Z":
             pids.append(int(d))
     return pids
 

@@ -14,6 +14,7 @@ import time
 
 import pytest
 
+from osnet_harness.launch import children, proc_stat
 from osnet_harness.timeouts import T
 
 HOLDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "holder.py")
@@ -39,14 +40,12 @@ def read(path):
 
 
 def stat_fields(pid):
-    """(comm, state, ppid, starttime) from /proc/PID/stat, or None: comm runs
-    from the first '(' to the last ')' (proc(5))."""
-    data = read(f"/proc/{pid}/stat")
-    if not data:
+    """(comm, state, ppid, starttime) from /proc/PID/stat, or None."""
+    st = proc_stat(pid)
+    if st is None:
         return None
-    lo, hi = data.index(b"("), data.rindex(b")")
-    rest = data[hi + 2:].split()
-    return data[lo + 1:hi], rest[0].decode(), int(rest[1]), int(rest[19])
+    comm, rest = st
+    return comm, rest[0].decode(), int(rest[1]), int(rest[19])
 
 
 def snapshot():
@@ -250,23 +249,13 @@ class Holder:
         except OSError:
             pass
         # Its zombies and children: kill the whole family.
-        for pid in children_of(self.pid):
+        for pid in children(self.pid):
             try:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
         self.p.kill()
         self.p.wait()
-
-
-def children_of(pid):
-    out = []
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            f = stat_fields(name)
-            if f and f[2] == pid:
-                out.append(int(name))
-    return out
 
 
 class Procs:

@@ -1,13 +1,12 @@
 """What the sumsq tests share (specs/sumsq.md): the exact answer, one run
 checked against it, runs under strace, and the program's workers seen in
 /proc while it runs."""
-import os
 import time
 
 import pytest
 
 from inject import Strace
-from osnet_harness.launch import group_members
+from osnet_harness.launch import alive, children, group_members
 from osnet_harness.net import describe_diff
 from osnet_harness.timeouts import T
 from osnet_harness.stracelog import parse
@@ -66,48 +65,6 @@ def traced_run(cli, workdir, argv, injections=(), extra=(), timeout=None):
     st = strace_for(workdir, injections, extra)
     r = cli.run(argv, wrap=st.wrap(), timeout=timeout)
     return Traced(r, st)
-
-
-def _stat_fields(pid):
-    """The fields of /proc/PID/stat after the command name (state, ppid,
-    ...), or None once it is gone. Binary: a command name may be any bytes."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            return f.read().rsplit(b")", 1)[1].split()
-    except (OSError, IndexError):
-        return None
-
-
-def children(pid):
-    """pid's children, in the order they were created when the kernel
-    tells (/proc/PID/task/*/children), else by pid."""
-    kids, known = [], False
-    try:
-        tasks = sorted(os.listdir(f"/proc/{pid}/task"), key=int)
-    except OSError:
-        return []
-    for t in tasks:
-        try:
-            with open(f"/proc/{pid}/task/{t}/children") as f:
-                kids += [int(x) for x in f.read().split()]
-            known = True
-        except OSError:
-            pass
-    if known:
-        return kids
-    out = []
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            fields = _stat_fields(d)
-            if fields is not None and int(fields[1]) == pid:
-                out.append(int(d))
-    return sorted(out)
-
-
-def alive(pid):
-    """True while pid exists and is not a zombie."""
-    fields = _stat_fields(pid)
-    return fields is not None and fields[0] != b"Z"
 
 
 def wait_for_workers(proc, k, timeout=None):
