@@ -19,91 +19,16 @@ What the scenarios of several components share is here too:
 import errno
 import os
 import pathlib
-import re
 import shutil
 import threading
 import time
 
 from osnet_harness.launch import describe_status, group_members
 from osnet_harness.specs import ROOT
+from osnet_harness.stracelog import Strace  # noqa: F401  (the fault scenarios' import)
 from osnet_harness.timeouts import T
 
 SHIM = ROOT / os.environ.get("OSNET_BUILD", "build") / "faults" / "libosnet-fiu.so"
-
-
-class Strace:
-    """strace as a wrapper that injects errors into chosen system calls."""
-
-    def __init__(self, workdir, injections, trace=None, paths=()):
-        """injections: list of 'syscall[,syscall]:error=ERRNO[:when=EXPR]'.
-        paths: trace (and so inject into) only the calls on these paths
-        (strace -P; a descriptor counts as its file's path), e.g. the 3rd
-        read of one file among several."""
-        self.paths = [str(p) for p in paths]
-        self.log = pathlib.Path(workdir) / "strace.log"
-        syscalls = set()
-        for inj in injections:
-            syscalls.update(inj.split(":", 1)[0].split(","))
-        self.trace = sorted(set(trace or ()) | syscalls)
-        self.injections = injections
-
-    def wrap(self):
-        exe = shutil.which("strace")
-        if not exe:
-            raise RuntimeError("strace is not installed (tools/install-deps installs it)")
-        # --seccomp-bpf stops the tracee only on the traced calls (much faster);
-        # -qq keeps attach/exit chatter out of the log.
-        cmd = [exe, "-f", "-qq", "--seccomp-bpf", "-o", str(self.log),
-               "-e", "trace=" + ",".join(self.trace)]
-        for inj in self.injections:
-            cmd += ["-e", "inject=" + inj]
-        for p in self.paths:
-            cmd += ["-P", p]
-        return cmd
-
-    def injected(self, syscall=None):
-        """How many calls (of `syscall`, or any) strace says it tampered with."""
-        try:
-            text = self.log.read_text(errors="replace")
-        except FileNotFoundError:
-            return 0
-        n = 0
-        for line in text.splitlines():
-            if "(INJECTED)" in line and (syscall is None or re.search(rf"\b{syscall}\(", line)):
-                n += 1
-        return n
-
-    def calls(self, syscall):
-        try:
-            text = self.log.read_text(errors="replace")
-        except FileNotFoundError:
-            return 0
-        return len(re.findall(rf"\b{syscall}\(", text))
-
-    def first_call_on(self, names):
-        """In the log of a run (a dry run without injections), the first
-        call whose first string argument is one of `names`, as
-        (syscall, n): it was the n-th call of that syscall in the log. With
-        -P naming both a file and its directory, `names` holds the file's
-        full path and its name relative to the directory
-        (openat(DIRFD, "stat")), and `{syscall}:...:when={n}` then fails
-        exactly that call in a run that makes the same calls in the same
-        order. None if no such call."""
-        try:
-            lines = self.log.read_text(errors="replace").splitlines()
-        except FileNotFoundError:
-            return None
-        seen = {}
-        for line in lines:
-            m = re.match(r'^(?:\d+\s+)?([a-z_0-9]+)\((.*)$', line)
-            if not m:
-                continue  # resumed halves, signals, exits
-            name = m.group(1)
-            seen[name] = seen.get(name, 0) + 1
-            s = re.search(r'"((?:[^"\\]|\\.)*)"', m.group(2))
-            if s and s.group(1) in names:
-                return name, seen[name]
-        return None
 
 
 def aim(run, workdir, syscalls, err, path, directory):

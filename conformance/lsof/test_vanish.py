@@ -6,7 +6,7 @@ operands while processes start and end nonstop."""
 
 import pytest
 
-from inject import Strace
+from osnet_harness.stracelog import Strace
 from lsof.lsoftools import Output, check_whole_run, expected
 from ps.pstools import Churn, run_held, wait_until
 from osnet_harness.timeouts import T

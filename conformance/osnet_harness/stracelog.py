@@ -12,8 +12,13 @@ Arguments are split at top-level commas (strings with escapes, {...},
 [...] and (...) nested), so `read(3, "a, b) = 2"..., 4096) = 9` gives
 ['3', '"a, b) = 2"...', '4096'] and 9. Signal (`--- SIG...`) and exit
 (`+++ ...`) lines are skipped. Used by the syscalls and sumsq tests.
+
+Strace runs a program under strace, tracing (and, for the fault
+scenarios, failing) the calls a test names; faults/inject.py adds aim().
 """
+import pathlib
 import re
+import shutil
 
 _LINE = re.compile(r"^(?:(?:\[pid\s+)?(\d+)\]?\s+)?(.*)$")
 _START = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\((.*)$")
@@ -201,3 +206,78 @@ def unreaped(calls):
     # ids, so accept any waiter that is not the child itself.
     return [(parent, child) for parent, child in created
             if not (reaped.get(child, set()) - {child})]
+
+
+class Strace:
+    """strace as a wrapper that injects errors into chosen system calls."""
+
+    def __init__(self, workdir, injections, trace=None, paths=()):
+        """injections: list of 'syscall[,syscall]:error=ERRNO[:when=EXPR]'.
+        paths: trace (and so inject into) only the calls on these paths
+        (strace -P; a descriptor counts as its file's path), e.g. the 3rd
+        read of one file among several."""
+        self.paths = [str(p) for p in paths]
+        self.log = pathlib.Path(workdir) / "strace.log"
+        syscalls = set()
+        for inj in injections:
+            syscalls.update(inj.split(":", 1)[0].split(","))
+        self.trace = sorted(set(trace or ()) | syscalls)
+        self.injections = injections
+
+    def wrap(self):
+        exe = shutil.which("strace")
+        if not exe:
+            raise RuntimeError("strace is not installed (tools/install-deps installs it)")
+        # --seccomp-bpf stops the tracee only on the traced calls (much faster);
+        # -qq keeps attach/exit chatter out of the log.
+        cmd = [exe, "-f", "-qq", "--seccomp-bpf", "-o", str(self.log),
+               "-e", "trace=" + ",".join(self.trace)]
+        for inj in self.injections:
+            cmd += ["-e", "inject=" + inj]
+        for p in self.paths:
+            cmd += ["-P", p]
+        return cmd
+
+    def injected(self, syscall=None):
+        """How many calls (of `syscall`, or any) strace says it tampered with."""
+        try:
+            text = self.log.read_text(errors="replace")
+        except FileNotFoundError:
+            return 0
+        n = 0
+        for line in text.splitlines():
+            if "(INJECTED)" in line and (syscall is None or re.search(rf"\b{syscall}\(", line)):
+                n += 1
+        return n
+
+    def calls(self, syscall):
+        try:
+            text = self.log.read_text(errors="replace")
+        except FileNotFoundError:
+            return 0
+        return len(re.findall(rf"\b{syscall}\(", text))
+
+    def first_call_on(self, names):
+        """In the log of a run (a dry run without injections), the first
+        call whose first string argument is one of `names`, as
+        (syscall, n): it was the n-th call of that syscall in the log. With
+        -P naming both a file and its directory, `names` holds the file's
+        full path and its name relative to the directory
+        (openat(DIRFD, "stat")), and `{syscall}:...:when={n}` then fails
+        exactly that call in a run that makes the same calls in the same
+        order. None if no such call."""
+        try:
+            lines = self.log.read_text(errors="replace").splitlines()
+        except FileNotFoundError:
+            return None
+        seen = {}
+        for line in lines:
+            m = re.match(r'^(?:\d+\s+)?([a-z_0-9]+)\((.*)$', line)
+            if not m:
+                continue  # resumed halves, signals, exits
+            name = m.group(1)
+            seen[name] = seen.get(name, 0) + 1
+            s = re.search(r'"((?:[^"\\]|\\.)*)"', m.group(2))
+            if s and s.group(1) in names:
+                return name, seen[name]
+        return None

@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from inject import Strace
+from osnet_harness.stracelog import Strace
 from ps.pstools import (PS_ENV, Churn, Listing, args_pattern, comm_pattern, run_held, run_ps,
                      wait_until)
 from osnet_harness.timeouts import T

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from inject import Strace
+from osnet_harness.stracelog import Strace
 from osnet_harness.launch import alive, children, group_members
 from osnet_harness.net import describe_diff
 from osnet_harness.timeouts import T

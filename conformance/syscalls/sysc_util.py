@@ -11,7 +11,7 @@ command that reproduces the run.
 import os
 import time
 
-from inject import Strace
+from osnet_harness.stracelog import Strace
 from osnet_harness.stracelog import parse, timespec_ns
 
 OPENS = ("open", "openat", "openat2", "creat")
