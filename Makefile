@@ -7,7 +7,11 @@
 #   impl/<comp>/lib/*.c          -> build/lib/lib<comp>.a         (code a component's programs
 #                                   and unit tests share, e.g. a protocol parser)
 #   impl/<comp>/tests/test_*.c   -> build/tests/<comp>/test_*     (cmocka)
-#   conformance/broken/<comp>/*.c-> build/broken/<comp>/<name>
+#   conformance/broken/<comp>/*.c-> build/broken/<comp>/<name>   (programs; a library's
+#                                   broken sources are compiled by the checks instead)
+#   conformance/<comp>/check_*.c -> build/checks/...               (a library's cmocka checks
+#   faults/<comp>/check_*.c         against the reference, to catch warnings; the suite
+#                                   builds its own, with sanitizers: osnet_harness/libcheck.py)
 #   faults/shim/*.c              -> build/faults/libosnet-fiu.so
 
 CC      ?= cc
@@ -19,7 +23,8 @@ CFLAGS  ?= $(OPT) -g
 # without optimisation, the 250 of them compile three times faster.
 BROKEN_CFLAGS ?= -O0 -g
 WFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla
-CPPFLAGS_ALL := -Iimpl/lib -MMD -MP
+# specs/ holds the headers of the library components (threadpool.h, ...).
+CPPFLAGS_ALL := -Iimpl/lib -Ispecs -MMD -MP
 LDLIBS_ALL   := -lpthread
 
 LIB_SRC   := $(wildcard impl/lib/*.c)
@@ -45,8 +50,19 @@ COMP_LIBS  := $(foreach c,$(COMPONENTS),$(call comp_lib,$(c)))
 UNIT_SRC   := $(wildcard impl/*/tests/test_*.c)
 UNIT_BINS  := $(foreach s,$(UNIT_SRC),$(BUILD)/tests/$(word 2,$(subst /, ,$(s)))/$(notdir $(s:.c=)))
 
-BROKEN_SRC  := $(wildcard conformance/broken/*/*.c)
+# Components specified by a C header (specs/<comp>.h): checked by compiling
+# an implementation's source with cmocka checks, not by running a program.
+LIB_COMPONENTS := threadpool mempool channel green
+
+BROKEN_SRC  := $(filter-out $(LIB_COMPONENTS:%=conformance/broken/%/%),$(wildcard conformance/broken/*/*.c))
 BROKEN_BINS := $(foreach s,$(BROKEN_SRC),$(BUILD)/broken/$(word 3,$(subst /, ,$(s)))/$(notdir $(s:.c=)))
+
+# Check files of the libraries whose reference exists (impl/<comp>/lib/*.c).
+LIBCHECK_SRC  := $(foreach c,$(LIB_COMPONENTS),$(if $(wildcard impl/$(c)/lib/*.c),\
+                   $(wildcard conformance/$(c)/check_*.c faults/$(c)/check_*.c)))
+LIBCHECK_BINS := $(LIBCHECK_SRC:%.c=$(BUILD)/checks/%)
+LIBCHECK_OBJ  := $(BUILD)/obj/libcheck/libcheck.o
+LIBCHECK_WRAP := $(shell cat conformance/libcheck/wrap.flags)
 
 SHIM_SRC := $(wildcard faults/shim/*.c)
 SHIM_SO  := $(BUILD)/faults/libosnet-fiu.so
@@ -76,7 +92,8 @@ LDLIBS_broken_items := -ljansson -lsqlite3
 .PHONY: all check unit conformance faults pcap trace pcaps bench bench-echo bench-http \
         sanitize fuzz deps clean help certs testssl bench-proxy bench-items bench-kv \
         bench-toolbox
-all: $(LIB_A) $(COMP_LIBS) $(PROGS) $(UNIT_BINS) $(BROKEN_BINS) $(if $(SHIM_SRC),$(SHIM_SO))
+all: $(LIB_A) $(COMP_LIBS) $(PROGS) $(UNIT_BINS) $(BROKEN_BINS) $(LIBCHECK_BINS) \
+     $(if $(SHIM_SRC),$(SHIM_SO))
 
 help:
 	@echo "make            build everything (-Wall -Wextra -Werror)"
@@ -136,6 +153,17 @@ $(BUILD)/broken/$(word 3,$(subst /, ,$(1)))/$(notdir $(1:.c=)): $(1) $(wildcard 
 	$$(CC) $$(WFLAGS) $$(BROKEN_CFLAGS) -MMD -MP -MF $$@.d $$< -o $$@ $$(LDLIBS_broken_$(word 3,$(subst /, ,$(1)))) $$(LDLIBS_ALL)
 endef
 $(foreach s,$(BROKEN_SRC),$(eval $(call broken_rule,$(s))))
+
+$(LIBCHECK_OBJ): conformance/libcheck/libcheck.c conformance/libcheck/libcheck.h
+	@mkdir -p $(@D)
+	$(CC) $(WFLAGS) $(CFLAGS) $(CPPFLAGS_ALL) -Iconformance/libcheck -c $< -o $@
+
+define libcheck_rule
+$(BUILD)/checks/$(1:.c=): $(1) $(call comp_lib,$(word 2,$(subst /, ,$(1)))) $(LIBCHECK_OBJ)
+	@mkdir -p $$(@D)
+	$$(CC) $$(WFLAGS) $$(CFLAGS) $$(CPPFLAGS_ALL) -Iconformance/libcheck -DLC_SRCDIR='"$(dir $(1))"' -MF $$@.d $$< $$(LIBCHECK_OBJ) -o $$@ $(call comp_lib,$(word 2,$(subst /, ,$(1)))) -lcmocka $$(LDLIBS_ALL) $$(LIBCHECK_WRAP)
+endef
+$(foreach s,$(LIBCHECK_SRC),$(eval $(call libcheck_rule,$(s))))
 
 $(SHIM_SO): $(SHIM_SRC)
 	@mkdir -p $(@D)

@@ -33,7 +33,7 @@ from .launch import check_template, describe_status, group_members, template_fie
 from .timeouts import T
 
 # Components whose programs are command-line tools, not servers.
-CLI_COMPONENTS = {"cat", "grep", "ps", "lsof", "syscalls", "sumsq"}
+CLI_COMPONENTS = {"cat", "grep", "ps", "lsof", "syscalls", "sumsq", "psum", "locality"}
 
 # Output kept per stream; a run producing more fails the test rather than
 # the harness running out of memory (the largest legitimate output in the

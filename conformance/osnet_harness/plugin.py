@@ -50,6 +50,10 @@ def pytest_addoption(parser):
     g.addoption("--impl", help="command template of the program under test, e.g. "
                 "'./server --host {host} --port {port}' (default: the reference)")
     g.addoption("--impl-name", help="name shown for the implementation")
+    g.addoption("--impl-src", action="append", default=[],
+                help="a library component's implementation (threadpool, mempool, channel, "
+                     "green): a .c, .S, .o or .a file compiled with the checks (repeatable)")
+    g.addoption("--impl-cflags", help="extra compiler flags for --impl-src (e.g. -Iinclude)")
     g.addoption("--addr", help="HOST:PORT of a server that is already running; tests that "
                 "must start or stop the server are skipped")
     g.addoption("--osnet-json", help="write per-test results (with requirement IDs) here")
@@ -59,6 +63,10 @@ def pytest_addoption(parser):
     g.addoption("--osnet-known", action="append", default=[],
                 help="a requirement this program is known not to meet (references.toml): "
                      "its tests are reported, not counted")
+    g.addoption("--osnet-batch", metavar="FILE.json",
+                help="tools/check-broken: several programs in one session, a JSON list of "
+                     "{id, name, impl or srcs, reqs}; each program runs the tests of its "
+                     "requirements and stops at its first failure")
     g.addoption("--osnet-skip", action="append", default=[],
                 help="ID=why: a requirement that does not apply to this program "
                      "(references.toml `skip`): its tests are skipped with that reason")
@@ -78,6 +86,9 @@ def pytest_configure(config):
     config.osnet_progress = os.fdopen(fd, "w", buffering=1) if fd else None
     config.osnet_done = 0
     config.osnet_total = 0
+    batch = config.getoption("--osnet-batch")
+    config.osnet_batch = json.loads(pathlib.Path(batch).read_text()) if batch else None
+    config.osnet_failed_entries = set()
 
 
 def item_reqs(item):
@@ -131,6 +142,17 @@ def pytest_collection_modifyitems(session, config, items):
             item.add_marker(pytest.mark.xfail(reason="MAY: informative", strict=False))
         elif ids and all(known[i].level == "MAY" or i in deviations for i in ids):
             item.add_marker(pytest.mark.xfail(reason="known deviation", strict=False))
+    if config.osnet_batch is not None:
+        # Each program runs the tests of the requirements it breaks, and
+        # nothing else; a test that does not reach the program (no `impl`)
+        # belongs to none of them.
+        by_id = {e["id"]: e for e in config.osnet_batch}
+        keep = [i for i in items if _entry_of(i) in by_id
+                and set(by_id[_entry_of(i)]["reqs"]) & set(item_reqs(i))]
+        deselected = [i for i in items if i not in keep]
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+        items[:] = keep
     if wanted:
         keep = [i for i in items if wanted & set(item_reqs(i))]
         deselected = [i for i in items if i not in keep]
@@ -138,6 +160,40 @@ def pytest_collection_modifyitems(session, config, items):
             config.hook.pytest_deselected(items=deselected)
         items[:] = keep
     config.osnet_total = len(items)
+
+
+def _entry_of(item):
+    """The id of the batch program an item runs against, or None."""
+    cs = getattr(item, "callspec", None)
+    entry = cs.params.get("osnet_entry") if cs is not None else None
+    return entry["id"] if entry else None
+
+
+def pytest_generate_tests(metafunc):
+    """Batch mode: every test that reaches the program under test runs once
+    per program of the batch whose requirements it may cite (the marks of
+    parameters are only known later, where the rest are deselected)."""
+    entries = metafunc.config.osnet_batch
+    if entries is None or "osnet_entry" not in metafunc.fixturenames:
+        return
+    fn_reqs = {r for m in metafunc.definition.iter_markers("req") for r in m.args}
+    params = [e for e in entries if not fn_reqs or fn_reqs & set(e["reqs"])]
+    if params:
+        metafunc.parametrize("osnet_entry", params, ids=[e["id"] for e in params],
+                             indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
+def osnet_entry(request):
+    """Batch mode: the program this test runs against; else None."""
+    return getattr(request, "param", None)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    entry = _entry_of(item)
+    if entry is not None and entry in item.config.osnet_failed_entries:
+        pytest.skip("this program already failed a test (batch mode stops at the first)")
 
 
 class Impl:
@@ -165,7 +221,9 @@ def resolve_impl(config, component):
 
 
 @pytest.fixture
-def impl(request):
+def impl(request, osnet_entry):
+    if osnet_entry is not None:
+        return Impl(osnet_entry.get("impl"), osnet_entry["name"])
     return resolve_impl(request.config, item_component(request.node))
 
 
@@ -287,6 +345,7 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     rep = outcome.get_result()
     rep.osnet_reqs = item_reqs(item)
+    rep.osnet_entry = _entry_of(item)
     rep.osnet_component = item_component(item)
     rep.osnet_suite = item_suite(item)
     rep.osnet_message = None
@@ -332,7 +391,7 @@ def pytest_runtest_logreport(report):
                "component": report.osnet_component, "suite": report.osnet_suite,
                "outcome": "passed", "message": "", "skip_reason": "", "repro": [],
                "artifacts": [], "stderr_tail": "", "duration": 0.0, "cleanup": [],
-               "failure_kind": ""}
+               "failure_kind": "", "entry": report.osnet_entry}
         config.osnet_results[report.nodeid] = res
         config.osnet_order.append(report.nodeid)
     res["duration"] += report.duration
@@ -349,6 +408,8 @@ def pytest_runtest_logreport(report):
         res["skip_reason"] = lr[2] if isinstance(lr, tuple) else str(lr)
         res["skip_reason"] = res["skip_reason"].removeprefix("Skipped: ")
     elif report.failed:
+        if report.osnet_entry is not None:
+            config.osnet_failed_entries.add(report.osnet_entry)
         if report.when == "call" or res["outcome"] in ("passed", "skipped"):
             res["outcome"] = "failed" if report.when == "call" else "error"
         msg = report.osnet_message or report.longreprtext[-1500:]

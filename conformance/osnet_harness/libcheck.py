@@ -1,0 +1,310 @@
+"""Library components (threadpool, mempool, channel, green): the checks are
+cmocka C files, compiled together with the implementation under test
+(`tools/osnet check threadpool --impl-src my_pool.c`) and run one test per
+process, so that a crash, a deadlock, a leak or a data race is the failure
+of the one test that caused it.
+
+A check file, conformance/<comp>/check_<feature>.c (faults/<comp>/ too):
+
+    /* VARIANTS: asan tsan */          first lines: the builds it runs in
+    #include "libcheck.h"
+    /* REQ: TP-003 TP-004 */           right above a test: what it checks
+    /* DIES: overflowed its stack */   the process must die, stderr matching this
+    /* VARIANTS: plain */              this test's builds, instead of the file's
+    /* TIMEOUT: 120 */                 seconds (scaled), default 60
+    static void name(void **state) { ... }
+    LIBCHECK_MAIN(cmocka_unit_test(name), ...)
+
+and next to it a test_checks.py of two lines: `test_checks = checks_of(__file__)`.
+
+Builds are cached in $OSNET_BUILD/libcheck/<hash of every input>/, so the
+conformance, fault and broken-program stages of make check compile each
+(implementation, check file, variant) once.
+"""
+import functools
+import hashlib
+import os
+import pathlib
+import re
+import shlex
+import signal
+import subprocess
+import tempfile
+
+import pytest
+
+from . import launch
+from .specs import ROOT
+from .timeouts import T
+
+SUPPORT = ROOT / "conformance" / "libcheck"
+CC = os.environ.get("OSNET_LIBCHECK_CC", "cc")
+VARIANTS = {
+    "plain": ["-O1", "-g"],
+    "asan": ["-O1", "-g", "-fno-omit-frame-pointer", "-fsanitize=address,undefined",
+             "-fno-sanitize-recover=undefined"],
+    "tsan": ["-O1", "-g", "-fsanitize=thread"],
+}
+DEFAULT_TIMEOUT = 60
+# What each variant's runtime is told. LeakSanitizer is on (a leak fails
+# the test); a user SIGSEGV handler (green's guard-page report) is allowed;
+# ThreadSanitizer reports every race it sees, then exits 66.
+SANITIZER_ENV = {
+    "ASAN_OPTIONS": "detect_leaks=1:halt_on_error=1:allow_user_segv_handler=1:"
+                    "detect_stack_use_after_return=0:print_summary=1",
+    "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1",
+    "TSAN_OPTIONS": "halt_on_error=0:second_deadlock_stack=1:exitcode=66",
+}
+OUTPUT_CAP = 4 << 20
+
+
+class Check:
+    """One test function of a check file and what its comments say."""
+
+    def __init__(self, src, name, line, notes, file_variants):
+        self.src, self.name, self.line = src, name, line
+        self.reqs = re.findall(r"[A-Z][A-Z0-9]*-\d{3}", notes.get("REQ", ""))
+        self.dies = notes.get("DIES")
+        self.variants = (notes.get("VARIANTS") or file_variants).split()
+        self.timeout = float(notes.get("TIMEOUT", DEFAULT_TIMEOUT))
+        bad = [v for v in self.variants if v not in VARIANTS]
+        if bad or not self.reqs:
+            why = f"unknown variant {bad[0]!r}" if bad else "no /* REQ: ID */ comment above it"
+            raise pytest.UsageError(f"{src.relative_to(ROOT)}:{line}: test {name}: {why}")
+
+
+NOTE = re.compile(r"^\s*/\*\s*([A-Z]+):\s*(.*?)\s*\*/\s*$")
+TEST_FN = re.compile(r"^\s*static\s+void\s+(\w+)\s*\(\s*void\s*\*\*\s*\w*\s*\)")
+
+
+def parse_checks(src):
+    """Every test function of a check file with the notes right above it."""
+    lines = src.read_text().splitlines()
+    file_variants = "asan"
+    for head in lines[:5]:
+        m = NOTE.match(head)
+        if m and m.group(1) == "VARIANTS":
+            file_variants = m.group(2)
+    checks, notes = [], {}
+    for i, text in enumerate(lines, 1):
+        m = NOTE.match(text)
+        if m and i > 5:
+            notes[m.group(1)] = m.group(2)
+            continue
+        m = TEST_FN.match(text)
+        if m and notes:
+            checks.append(Check(src, m.group(1), i, notes, file_variants))
+        if text.strip():
+            notes = {}
+    return checks
+
+
+@functools.lru_cache(maxsize=None)
+def compiler_id():
+    try:
+        return subprocess.run([CC, "--version"], capture_output=True, text=True).stdout
+    except OSError as e:
+        raise launch.LaunchError(f"no C compiler ({CC}): {e}") from None
+
+
+class LibImpl:
+    """The implementation under test: its sources and the flags they need."""
+
+    def __init__(self, name, srcs, cflags=""):
+        self.name, self.srcs, self.cflags = name, [pathlib.Path(s) for s in srcs], cflags
+        self.builds = {}  # (check file, variant) -> (binary or None, build log, command)
+
+    def describe(self):
+        return " ".join(f"--impl-src {shlex.quote(str(s))}" for s in self.srcs) + \
+            (f" --impl-cflags {shlex.quote(self.cflags)}" if self.cflags else "")
+
+    def command(self, check_src, variant, out):
+        wrap = (SUPPORT / "wrap.flags").read_text().split()
+        inc = sorted({str(s.parent) for s in self.srcs if s.suffix in (".c", ".S", ".s")})
+        return ([CC, "-std=gnu11", "-D_GNU_SOURCE", *VARIANTS[variant],
+                 f"-DLC_SRCDIR=\"{check_src.parent}\"", f"-I{ROOT / 'specs'}", f"-I{SUPPORT}"]
+                + [f"-I{d}" for d in inc] + shlex.split(self.cflags)
+                + [str(s) for s in self.srcs]
+                + [str(SUPPORT / "libcheck.c"), str(check_src), "-o", str(out),
+                   "-lcmocka", "-lpthread", "-lm", *wrap])
+
+    def inputs(self, check_src):
+        """Every file whose content decides the binary."""
+        files = set(self.srcs) | {check_src, SUPPORT / "libcheck.c", SUPPORT / "libcheck.h",
+                                  SUPPORT / "wrap.flags"}
+        for d in {s.parent for s in self.srcs} | {check_src.parent, ROOT / "specs"}:
+            files |= set(d.glob("*.h"))
+        return sorted(files)
+
+    def build(self, check_src, variant):
+        """The binary of check_src in that variant, compiled (or found in
+        the cache); launch.LaunchError with the compiler's words if the
+        implementation does not build with it."""
+        key = (check_src, variant)
+        if key in self.builds:
+            binary, log, cmd = self.builds[key]
+            if binary is None:
+                raise launch.LaunchError(log)
+            return binary, cmd
+        h = hashlib.sha256(compiler_id().encode())
+        probe = self.command(check_src, variant, pathlib.Path("OUT"))
+        h.update("\0".join(probe).encode())
+        for f in self.inputs(check_src):
+            if not f.exists():
+                raise launch.LaunchError(f"{f}: no such file")
+            h.update(str(f).encode() + b"\0" + f.read_bytes())
+        cache = ROOT / os.environ.get("OSNET_BUILD", "build") / "libcheck" / h.hexdigest()[:20]
+        binary = cache / f"{check_src.stem}-{variant}"
+        cmd = self.command(check_src, variant, binary)
+        if not binary.exists():
+            cache.mkdir(parents=True, exist_ok=True)
+            # Built under another name, then renamed: a parallel session
+            # never runs a half-written binary.
+            tmp = pathlib.Path(tempfile.mktemp(dir=cache, prefix=".build-"))
+            p = subprocess.run(self.command(check_src, variant, tmp), capture_output=True,
+                               text=True, cwd=cache)
+            (cache / f"{check_src.stem}-{variant}.sh").write_text(shlex.join(cmd) + "\n")
+            if p.returncode != 0:
+                tmp.unlink(missing_ok=True)
+                lines = (p.stdout + p.stderr).strip().splitlines()
+                log = (f"the implementation does not compile with {check_src.name} "
+                       f"({variant} build):\n  " + "\n  ".join(lines[:40])
+                       + ("\n  ..." if len(lines) > 40 else "")
+                       + f"\nthe command: {shlex.join(cmd)}")
+                self.builds[key] = (None, log, cmd)
+                raise launch.LaunchError(log)
+            os.replace(tmp, binary)
+        self.builds[key] = (binary, "", cmd)
+        return binary, cmd
+
+
+def references(component):
+    from .plugin import fill_build, load_references
+    for r in load_references().get(component, []):
+        if "src" in r:
+            srcs = r["src"] if isinstance(r["src"], list) else [r["src"]]
+            return LibImpl(r["name"], [fill_build(s) for s in srcs], r.get("cflags", ""))
+    raise pytest.UsageError(f"no --impl-src given and no reference source for {component!r} "
+                            f"in conformance/references.toml")
+
+
+_IMPLS = {}
+
+
+def lib_impl(config, component, entry=None):
+    """The implementation a test checks: the batch program (tools/check-broken),
+    --impl-src, or the reference."""
+    if entry is not None:
+        key = ("entry", entry["id"])
+        if key not in _IMPLS:
+            _IMPLS[key] = LibImpl(entry["name"], entry["srcs"], entry.get("cflags", ""))
+        return _IMPLS[key]
+    if component not in _IMPLS:
+        srcs = config.getoption("--impl-src")
+        if srcs:
+            name = config.getoption("--impl-name") or pathlib.Path(srcs[0]).name
+            _IMPLS[component] = LibImpl(name, srcs, config.getoption("--impl-cflags") or "")
+        else:
+            _IMPLS[component] = references(component)
+    return _IMPLS[component]
+
+
+def sanitizer_found(out):
+    for pat, what in ((r"LeakSanitizer: detected memory leaks", "LeakSanitizer found a leak"),
+                      (r"ThreadSanitizer: data race", "ThreadSanitizer found a data race"),
+                      (r"ThreadSanitizer: ", "ThreadSanitizer reported a problem"),
+                      (r"ERROR: AddressSanitizer: ([\w-]+)", "AddressSanitizer: {}"),
+                      (r"runtime error: ", "UndefinedBehaviorSanitizer: undefined behaviour")):
+        m = re.search(pat, out)
+        if m:
+            return what.format(*m.groups())
+    return None
+
+
+def excerpt(out, limit=60):
+    """The lines worth reading: cmocka's verdict and the first report."""
+    lines = out.splitlines()
+    if len(lines) <= limit:
+        return "\n".join(lines)
+    start = next((i for i, l in enumerate(lines)
+                  if re.search(r"Sanitizer|runtime error|\[  (ERROR|FAILED)", l)), 0)
+    start = max(0, start - 5)
+    cut = lines[start:start + limit]
+    return "\n".join(cut) + f"\n... ({len(lines) - len(cut)} more lines)"
+
+
+def run_check(binary, check, variant):
+    """(status, output, timed out) of one test in its own process group."""
+    env = dict(os.environ, **SANITIZER_ENV)
+    cmd = [str(binary), check.name]
+    for attempt in (1, 2):
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             env=env, start_new_session=True)
+        try:
+            out, _ = p.communicate(timeout=T(check.timeout))
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            out, _ = p.communicate()
+            timed_out = True
+        text = out[-OUTPUT_CAP:].decode(errors="replace")
+        # ThreadSanitizer cannot run under some address-space layouts of
+        # newer kernels; without address randomisation it always can.
+        if variant == "tsan" and attempt == 1 and "unexpected memory mapping" in text:
+            cmd = ["setarch", os.uname().machine, "-R", str(binary), check.name]
+            continue
+        break
+    try:
+        os.killpg(p.pid, signal.SIGKILL)  # anything the test forked and left
+    except ProcessLookupError:
+        pass
+    return p.returncode, text, timed_out
+
+
+def checks_of(test_file):
+    """The pytest test that runs every check of the check_*.c files next to
+    test_file, each in each of its variants, with its requirement marks."""
+    here = pathlib.Path(test_file).resolve().parent
+    component = here.name
+    params = []
+    for src in sorted(here.glob("check_*.c")):
+        for c in parse_checks(src):
+            for v in c.variants:
+                params.append(pytest.param(c, v, id=f"{src.stem}.{c.name}@{v}",
+                                           marks=pytest.mark.req(*c.reqs)))
+    if not params:
+        raise pytest.UsageError(f"{here}: no check_*.c with tests")
+
+    @pytest.mark.parametrize("check,variant", params)
+    def test_checks(check, variant, request, report, osnet_entry):
+        impl = lib_impl(request.config, component, osnet_entry)
+        binary, cmd = impl.build(check.src, variant)
+        report.repro(f"{shlex.join(cmd)} && {binary} {check.name}")
+        status, out, timed_out = run_check(binary, check, variant)
+        where = f"{check.src.name}:{check.line} {check.name} ({variant} build)"
+        if status == 3 and "no test named" in out:
+            raise RuntimeError(f"{where}: the test is not listed in LIBCHECK_MAIN(...)")
+        art = request.config.osnet_artifacts / re.sub(r"[^\w.-]+", "_", impl.name)[:40] / component
+        art.mkdir(parents=True, exist_ok=True)
+        log = art / f"{check.src.stem}.{check.name}-{variant}.log"
+        log.write_text(out)
+        report.artifact(log)
+        if timed_out:
+            pytest.fail(f"{where}: did not finish within {T(check.timeout):.0f}s and was killed "
+                        f"(a deadlock, a lost wakeup, a task that never runs?)\n"
+                        f"{excerpt(out)}", pytrace=False)
+        how = launch.describe_status(status)
+        if check.dies:
+            if status == 0:
+                pytest.fail(f"{where}: the process was to die with a report matching "
+                            f"/{check.dies}/ on stderr, but it ended normally\n{excerpt(out)}",
+                            pytrace=False)
+            if not re.search(check.dies, out):
+                pytest.fail(f"{where}: the process {how}, but its output has no report "
+                            f"matching /{check.dies}/:\n{excerpt(out)}", pytrace=False)
+            return
+        if status != 0:
+            found = sanitizer_found(out)
+            pytest.fail(f"{where}: {found or 'failed'} ({how}):\n{excerpt(out)}", pytrace=False)
+
+    return test_checks
