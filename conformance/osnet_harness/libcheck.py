@@ -47,10 +47,11 @@ VARIANTS = {
 }
 DEFAULT_TIMEOUT = 60
 # What each variant's runtime is told. LeakSanitizer is on (a leak fails
-# the test); a user SIGSEGV handler (green's guard-page report) is allowed;
+# the test); a huge request gets NULL from malloc, as without ASan, not an
+# abort; a user SIGSEGV handler (green's guard-page report) is allowed;
 # ThreadSanitizer reports every race it sees, then exits 66.
 SANITIZER_ENV = {
-    "ASAN_OPTIONS": "detect_leaks=1:halt_on_error=1:allow_user_segv_handler=1:"
+    "ASAN_OPTIONS": "detect_leaks=1:halt_on_error=1:allow_user_segv_handler=1:allocator_may_return_null=1:"
                     "detect_stack_use_after_return=0:print_summary=1",
     "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1",
     "TSAN_OPTIONS": "halt_on_error=0:second_deadlock_stack=1:exitcode=66",

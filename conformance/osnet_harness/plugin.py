@@ -183,9 +183,12 @@ def pytest_generate_tests(metafunc):
                              indirect=True, scope="session")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def osnet_entry(request):
-    """Batch mode: the program this test runs against; else None."""
+    """Batch mode: the program this test runs against; else None. Autouse,
+    so that it is among every test's fixture names when tests are
+    generated: a conftest's `launcher(launcher)` override hides the
+    plugin launcher's own dependencies (`impl`) from that list."""
     return getattr(request, "param", None)
 
 
