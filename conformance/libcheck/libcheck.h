@@ -47,10 +47,10 @@ void lc_sleep_ms(long ms);
  * pthread_create (-Wl,--wrap=...), so calls made by the linked objects go
  * through here, while libc's own and cmocka's do not. */
 enum lc_kind {
-	LC_MALLOC,	   /* malloc calloc realloc aligned_alloc posix_memalign: NULL, ENOMEM */
-	LC_MMAP,	   /* mmap: MAP_FAILED, ENOMEM */
-	LC_PTHREAD_CREATE, /* pthread_create: EAGAIN */
-	LC_KINDS
+    LC_MALLOC,         /* malloc calloc realloc aligned_alloc posix_memalign: NULL, ENOMEM */
+    LC_MMAP,           /* mmap: MAP_FAILED, ENOMEM */
+    LC_PTHREAD_CREATE, /* pthread_create: EAGAIN */
+    LC_KINDS
 };
 
 /* The n-th next call of that kind (1 = the very next one) fails; the ones
@@ -81,12 +81,11 @@ int lc_threads_settle(int n, long ms);
  * passed, 1 failed, 3 no such test), or with --list prints every name. */
 int lc_main(int argc, char **argv, const struct CMUnitTest *tests, size_t n);
 
-#define LIBCHECK_MAIN(...)                                                    \
-	int main(int argc, char **argv)                                       \
-	{                                                                     \
-		static const struct CMUnitTest lc_tests_[] = {__VA_ARGS__};   \
-		return lc_main(argc, argv, lc_tests_,                         \
-			       sizeof lc_tests_ / sizeof lc_tests_[0]);       \
-	}
+#define LIBCHECK_MAIN(...)                                                                         \
+    int main(int argc, char **argv)                                                                \
+    {                                                                                              \
+        static const struct CMUnitTest lc_tests_[] = {__VA_ARGS__};                                \
+        return lc_main(argc, argv, lc_tests_, sizeof lc_tests_ / sizeof lc_tests_[0]);             \
+    }
 
 #endif
