@@ -72,6 +72,8 @@ USES_lb      := proxy http
 USES_sidecar := proxy http
 USES_items   := http
 USES_lsof    := ps
+# psum: the pool, and sumsq's number parsing and 128-bit printing (num.c).
+USES_psum    := threadpool sumsq
 
 # Extra compile flags of a component's shared code (impl/<comp>/lib). grep's
 # byte loops (ASCII folding, counting newlines) have a trip count known only
@@ -91,7 +93,7 @@ LDLIBS_broken_items := -ljansson -lsqlite3
 
 .PHONY: all check unit conformance faults pcap trace pcaps bench bench-echo bench-http \
         sanitize fuzz deps clean help certs testssl bench-proxy bench-items bench-kv \
-        bench-toolbox
+        bench-toolbox bench-mempool bench-locality bench-pool
 all: $(LIB_A) $(COMP_LIBS) $(PROGS) $(UNIT_BINS) $(BROKEN_BINS) $(LIBCHECK_BINS) \
      $(if $(SHIM_SRC),$(SHIM_SO))
 
@@ -108,6 +110,9 @@ help:
 	@echo "make bench-items items and items-mhd x memory and SQLite, read and 90/10 mixes -> bench/items.md"
 	@echo "make bench-kv   our kv against redis-server with redis-benchmark -> bench/kv.md"
 	@echo "make bench-toolbox mgrep/mcat against GNU grep/cat on 1 GiB, sumsq proc vs thread -> bench/toolbox.md"
+	@echo "make bench-pool an empty task on our thread pool vs a thread per task vs a call; psum -j 1 vs -j 2 -> bench/pool.md"
+	@echo "make bench-mempool mp pool/bitmap/arena against glibc malloc, fixed-size blocks -> bench/mempool.md"
+	@echo "make bench-locality the memory mountain, 4K..1G x strides 1..64 + random, 5 min -> bench/locality.md"
 	@echo "make sanitize   ASan+UBSan build, then unit and conformance tests on it"
 	@echo "make fuzz       libFuzzer on the HTTP request/response and RESP parsers, FUZZ_SECONDS=60 each (clang)"
 
@@ -150,7 +155,7 @@ define broken_rule
 # component's common.h rebuilds that component's programs only.
 $(BUILD)/broken/$(word 3,$(subst /, ,$(1)))/$(notdir $(1:.c=)): $(1) $(wildcard conformance/broken/$(word 3,$(subst /, ,$(1)))/*.h) conformance/broken/broken.h
 	@mkdir -p $$(@D)
-	$$(CC) $$(WFLAGS) $$(BROKEN_CFLAGS) -MMD -MP -MF $$@.d $$< -o $$@ $$(LDLIBS_broken_$(word 3,$(subst /, ,$(1)))) $$(LDLIBS_ALL)
+	$$(CC) $$(WFLAGS) $$(BROKEN_CFLAGS) -Ispecs -MMD -MP -MF $$@.d $$< -o $$@ $$(LDLIBS_broken_$(word 3,$(subst /, ,$(1)))) $$(LDLIBS_ALL)
 endef
 $(foreach s,$(BROKEN_SRC),$(eval $(call broken_rule,$(s))))
 
@@ -229,7 +234,8 @@ certs:
 testssl: all certs
 	@OSNET_BUILD=$(BUILD) tools/testssl
 
-bench: bench-echo bench-http bench-proxy bench-items bench-kv bench-toolbox
+bench: bench-echo bench-http bench-proxy bench-items bench-kv bench-toolbox bench-mempool bench-locality \
+       bench-pool
 bench-echo: all
 	@bench/echo.sh
 bench-http: all
@@ -242,6 +248,21 @@ bench-kv: all
 	@$(PY) bench/kv.py
 bench-toolbox: $(BUILD)/bin/mgrep $(BUILD)/bin/mcat $(BUILD)/bin/sumsq
 	@OSNET_BUILD=$(BUILD) $(PY) bench/toolbox.py
+# bench/pool.py runs this driver, which times one way of running empty tasks per run.
+$(BUILD)/bench/pool_bench: bench/pool_bench.c $(BUILD)/lib/libthreadpool.a
+	@mkdir -p $(@D)
+	$(CC) $(WFLAGS) $(CFLAGS) $(CPPFLAGS_ALL) -MF $@.d $< -o $@ $(BUILD)/lib/libthreadpool.a $(LDLIBS_ALL)
+bench-pool: $(BUILD)/bench/pool_bench $(BUILD)/bin/psum
+	@OSNET_BUILD=$(BUILD) $(PY) bench/pool.py
+# bench/mempool.py runs this driver, which times one allocator per run.
+$(BUILD)/bench/mempool_bench: bench/mempool_bench.c $(BUILD)/lib/libmempool.a
+	@mkdir -p $(@D)
+	$(CC) $(WFLAGS) $(CFLAGS) $(CPPFLAGS_ALL) -MF $@.d $< -o $@ $(BUILD)/lib/libmempool.a
+bench-mempool: $(BUILD)/bench/mempool_bench
+	@OSNET_BUILD=$(BUILD) $(PY) bench/mempool.py
+# LOCALITY_ARGS: options of bench/locality.py, e.g. LOCALITY_ARGS="--budget 600".
+bench-locality: $(BUILD)/bin/locality
+	@OSNET_BUILD=$(BUILD) $(PY) bench/locality.py $(LOCALITY_ARGS)
 
 # Every component with a folder in impl/ and a spec (one still being built
 # has only its library and unit tests), plus https, which has none: it is

@@ -112,7 +112,8 @@ class LibImpl:
     """The implementation under test: its sources and the flags they need."""
 
     def __init__(self, name, srcs, cflags=""):
-        self.name, self.srcs, self.cflags = name, [pathlib.Path(s) for s in srcs], cflags
+        # Absolute: the compiler runs in the cache folder.
+        self.name, self.srcs, self.cflags = name, [pathlib.Path(s).resolve() for s in srcs], cflags
         self.builds = {}  # (check file, variant) -> (binary or None, build log, command)
 
     def describe(self):
