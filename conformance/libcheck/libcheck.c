@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -176,6 +177,83 @@ int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(
     if (lc_fail_now(LC_PTHREAD_CREATE))
         return EAGAIN;
     return __real_pthread_create(t, attr, fn, arg);
+}
+
+/* ---- thread states ---------------------------------------------------- */
+
+int lc_tid(void)
+{
+    return (int)syscall(SYS_gettid);
+}
+
+char lc_thread_state(int tid)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    /* "tid (comm) S ...": comm may hold spaces and parentheses, the state
+     * follows the last ')'. */
+    char *p = strrchr(buf, ')');
+    return p && p[1] == ' ' ? p[2] : 0;
+}
+
+long lc_thread_sleeps(int tid)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/self/task/%d/status", tid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    long n = -1;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "voluntary_ctxt_switches: %ld", &n) == 1)
+            break;
+    fclose(f);
+    return n;
+}
+
+int lc_thread_asleep(int tid, long ms)
+{
+    uint64_t end = lc_now_ns() + (uint64_t)lc_ms(ms) * 1000000u;
+    do {
+        char st = lc_thread_state(tid);
+        if (st == 'S' || st == 'D')
+            return 1;
+        if (st == 0)
+            return 0;
+        lc_sleep_ms(2);
+    } while (lc_now_ns() < end);
+    return 0;
+}
+
+int lc_stays_blocked(int tid, long ms, char *why, size_t n)
+{
+    long samples = lc_ms(ms) / 10, runnable = 0;
+    long before = lc_thread_sleeps(tid);
+    for (long i = 0; i < samples; i++) {
+        char st = lc_thread_state(tid);
+        if (st == 0) {
+            snprintf(why, n, "thread %d ended while it should have been blocked", tid);
+            return 0;
+        }
+        runnable += st == 'R';
+        lc_sleep_ms(10);
+    }
+    long slept = lc_thread_sleeps(tid) - before;
+    if (runnable > 2 || slept > 10) {
+        snprintf(why, n,
+                 "thread %d, which should be blocked, was runnable in %ld of %ld samples "
+                 "and went to sleep %ld times in %ld ms: %s",
+                 tid, runnable, samples, slept, lc_ms(ms),
+                 slept > 10 ? "it polls (a loop of short sleeps)" : "it spins (a busy wait)");
+        return 0;
+    }
+    return 1;
 }
 
 /* ---- threads and the runner ------------------------------------------- */

@@ -77,6 +77,33 @@ int lc_threads(void);
  * leave /proc/self/task. */
 int lc_threads_settle(int n, long ms);
 
+/* The calling thread's id (gettid), for the thread-state helpers below. */
+int lc_tid(void);
+
+/* The scheduler state of thread tid of this process, from
+ * /proc/self/task/TID/stat: 'R' running or runnable, 'S' asleep, 'D', ...;
+ * 0 if the thread is gone. */
+char lc_thread_state(int tid);
+
+/* The thread's voluntary context switches so far: how many times it went
+ * to sleep (/proc/self/task/TID/status); -1 if the thread is gone. */
+long lc_thread_sleeps(int tid);
+
+/* Waits up to lc_ms(ms) until thread tid is seen asleep; 1 if it was,
+ * 0 if not (it is spinning, or it ended). A check that a call "blocks"
+ * waits for this first, so that a helper thread that has not yet been
+ * scheduled on a busy machine is never taken for a blocked one. */
+int lc_thread_asleep(int tid, long ms);
+
+/* Whether thread tid stays blocked without spinning or polling: sampled
+ * every 10 ms for lc_ms(ms), it may be seen runnable at most twice and go
+ * back to sleep at most 10 times. A thread waiting on a condition
+ * variable is never runnable and sleeps once; a spinning thread is
+ * runnable in every sample however little CPU it gets; a loop of short
+ * sleeps goes to sleep hundreds of times. On failure, writes what it saw
+ * into why (size n) and returns 0. */
+int lc_stays_blocked(int tid, long ms, char *why, size_t n);
+
 /* The main of a check file: runs the one test named by argv[1] (exit 0
  * passed, 1 failed, 3 no such test), or with --list prints every name. */
 int lc_main(int argc, char **argv, const struct CMUnitTest *tests, size_t n);
