@@ -56,6 +56,11 @@ LIB_COMPONENTS := threadpool mempool channel green
 
 BROKEN_SRC  := $(filter-out $(LIB_COMPONENTS:%=conformance/broken/%/%),$(wildcard conformance/broken/*/*.c))
 BROKEN_BINS := $(foreach s,$(BROKEN_SRC),$(BUILD)/broken/$(word 3,$(subst /, ,$(s)))/$(notdir $(s:.c=)))
+# A library's broken sources are compiled by the checks; `make` compiles
+# them once on their own too, so that one that stops building (a typo, a
+# changed header) is an error here rather than a check that "fails".
+BROKEN_LIB_SRC  := $(foreach c,$(LIB_COMPONENTS),$(wildcard conformance/broken/$(c)/*.c))
+BROKEN_LIB_OBJS := $(BROKEN_LIB_SRC:conformance/broken/%.c=$(BUILD)/broken-obj/%.o)
 
 # Check files of the libraries whose reference exists (impl/<comp>/lib/*.c).
 LIBCHECK_SRC  := $(foreach c,$(LIB_COMPONENTS),$(if $(wildcard impl/$(c)/lib/*.c),\
@@ -94,7 +99,7 @@ LDLIBS_broken_items := -ljansson -lsqlite3
 .PHONY: all check unit conformance faults pcap trace pcaps bench bench-echo bench-http \
         sanitize fuzz deps clean help certs testssl bench-proxy bench-items bench-kv \
         bench-toolbox bench-mempool bench-locality bench-pool
-all: $(LIB_A) $(COMP_LIBS) $(PROGS) $(UNIT_BINS) $(BROKEN_BINS) $(LIBCHECK_BINS) \
+all: $(LIB_A) $(COMP_LIBS) $(PROGS) $(UNIT_BINS) $(BROKEN_BINS) $(BROKEN_LIB_OBJS) $(LIBCHECK_BINS) \
      $(if $(SHIM_SRC),$(SHIM_SO))
 
 help:
@@ -158,6 +163,10 @@ $(BUILD)/broken/$(word 3,$(subst /, ,$(1)))/$(notdir $(1:.c=)): $(1) $(wildcard 
 	$$(CC) $$(WFLAGS) $$(BROKEN_CFLAGS) -Ispecs -MMD -MP -MF $$@.d $$< -o $$@ $$(LDLIBS_broken_$(word 3,$(subst /, ,$(1)))) $$(LDLIBS_ALL)
 endef
 $(foreach s,$(BROKEN_SRC),$(eval $(call broken_rule,$(s))))
+
+$(BUILD)/broken-obj/%.o: conformance/broken/%.c
+	@mkdir -p $(@D)
+	$(CC) $(WFLAGS) $(BROKEN_CFLAGS) -Ispecs -MMD -MP -c $< -o $@
 
 $(LIBCHECK_OBJ): conformance/libcheck/libcheck.c conformance/libcheck/libcheck.h
 	@mkdir -p $(@D)

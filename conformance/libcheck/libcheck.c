@@ -31,7 +31,7 @@ long lc_ms(long ms)
 {
     const char *m = getenv("OSNET_TIMEOUT_MULTIPLIER");
     double f = m ? strtod(m, NULL) : 1.0;
-    if (!(f >= 1.0))
+    if (!(f > 0.0)) /* as the harness's T(): any positive factor */
         f = 1.0;
     return (long)((double)ms * f);
 }

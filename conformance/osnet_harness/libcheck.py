@@ -17,9 +17,9 @@ A check file, conformance/<comp>/check_<feature>.c (faults/<comp>/ too):
 
 and next to it a test_checks.py of two lines: `test_checks = checks_of(__file__)`.
 
-Builds are cached in $OSNET_BUILD/libcheck/<hash of every input>/, so the
-conformance, fault and broken-program stages of make check compile each
-(implementation, check file, variant) once.
+Objects and binaries are cached in $OSNET_BUILD/libcheck/, named by a hash
+of what went into them, so the conformance, fault and broken-program
+stages of make check compile each source once per variant.
 """
 import functools
 import hashlib
@@ -29,7 +29,6 @@ import re
 import shlex
 import signal
 import subprocess
-import tempfile
 
 import pytest
 
@@ -75,6 +74,7 @@ class Check:
 
 
 NOTE = re.compile(r"^\s*/\*\s*([A-Z]+):\s*(.*?)\s*\*/\s*$")
+LISTED = re.compile(r"cmocka_unit_test\w*\(\s*(\w+)")
 TEST_FN = re.compile(r"^\s*static\s+void\s+(\w+)\s*\(\s*void\s*\*\*\s*\w*\s*\)")
 
 
@@ -97,6 +97,15 @@ def parse_checks(src):
             checks.append(Check(src, m.group(1), i, notes, file_variants))
         if text.strip():
             notes = {}
+    # A test run by LIBCHECK_MAIN but not recognised above (a line between
+    # its notes and its definition, not `static void name(void **state)`)
+    # would never be run by the suite: say so rather than lose it.
+    found = {c.name for c in checks}
+    for name in LISTED.findall("\n".join(lines)):
+        if name not in found:
+            raise pytest.UsageError(
+                f"{src.relative_to(ROOT)}: test {name} is in LIBCHECK_MAIN(...) but has no "
+                f"/* REQ: ID */ line directly above `static void {name}(void **state)`")
     return checks
 
 
@@ -108,76 +117,121 @@ def compiler_id():
         raise launch.LaunchError(f"no C compiler ({CC}): {e}") from None
 
 
+def cache_dir():
+    return ROOT / os.environ.get("OSNET_BUILD", "build") / "libcheck"
+
+
+def digest(words, files):
+    """A name for what the compiler makes of these files with these words."""
+    h = hashlib.sha256(compiler_id().encode())
+    h.update("\0".join(words).encode())
+    for f in sorted(set(files)):
+        if not f.exists():
+            raise launch.LaunchError(f"{f}: no such file")
+        h.update(str(f).encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:20]
+
+
+def run_cc(cmd, out, what):
+    """Runs one compiler command writing `out` (under a temporary name, then
+    renamed: a parallel session never uses a half-written file);
+    launch.LaunchError with the compiler's words if it fails."""
+    tmp = out.with_name(f".{out.name}.{os.getpid()}")
+    p = subprocess.run([*cmd[:-1], str(tmp)], capture_output=True, text=True)
+    if p.returncode != 0:
+        tmp.unlink(missing_ok=True)
+        lines = (p.stdout + p.stderr).strip().splitlines()
+        raise launch.LaunchError(f"{what}:\n  " + "\n  ".join(lines[:40])
+                                 + ("\n  ..." if len(lines) > 40 else "")
+                                 + f"\nthe command: {shlex.join(cmd)}")
+    os.replace(tmp, out)
+
+
 class LibImpl:
-    """The implementation under test: its sources and the flags they need."""
+    """The implementation under test: its sources and the flags they need.
+
+    Each source is compiled once per variant into an object (cached by the
+    content of the source, of the headers next to it and of the spec's
+    headers), each check file likewise; a check binary is then only a link.
+    Ten broken pools checked by eight check files in two variants cost ten
+    compiles of a pool per variant, not a hundred and sixty."""
 
     def __init__(self, name, srcs, cflags=""):
-        # Absolute: the compiler runs in the cache folder.
+        # Absolute: what the failure report shows works from any folder.
         self.name, self.srcs, self.cflags = name, [pathlib.Path(s).resolve() for s in srcs], cflags
-        self.builds = {}  # (check file, variant) -> (binary or None, build log, command)
+        self.builds = {}  # (check file, variant) -> (binary, script) or the LaunchError
 
-    def describe(self):
-        return " ".join(f"--impl-src {shlex.quote(str(s))}" for s in self.srcs) + \
-            (f" --impl-cflags {shlex.quote(self.cflags)}" if self.cflags else "")
-
-    def command(self, check_src, variant, out):
-        wrap = (SUPPORT / "wrap.flags").read_text().split()
-        inc = sorted({str(s.parent) for s in self.srcs if s.suffix in (".c", ".S", ".s")})
-        return ([CC, "-std=gnu11", "-D_GNU_SOURCE", *VARIANTS[variant],
-                 f"-DLC_SRCDIR=\"{check_src.parent}\"", f"-I{ROOT / 'specs'}", f"-I{SUPPORT}"]
-                + [f"-I{d}" for d in inc] + shlex.split(self.cflags)
-                + [str(s) for s in self.srcs]
-                + [str(SUPPORT / "libcheck.c"), str(check_src), "-o", str(out),
-                   "-lcmocka", "-lpthread", "-lm", *wrap])
-
-    def inputs(self, check_src):
-        """Every file whose content decides the binary."""
-        files = set(self.srcs) | {check_src, SUPPORT / "libcheck.c", SUPPORT / "libcheck.h",
-                                  SUPPORT / "wrap.flags"}
-        for d in {s.parent for s in self.srcs} | {check_src.parent, ROOT / "specs"}:
-            files |= set(d.glob("*.h"))
-        return sorted(files)
+    def compile(self, src, variant, words, headers, what, script):
+        """The object of one source in one variant: cached, else compiled."""
+        cmd = [CC, "-std=gnu11", "-D_GNU_SOURCE", *VARIANTS[variant], *words, "-c", str(src)]
+        obj = cache_dir() / "obj" / f"{src.stem}-{digest(cmd, [src, *headers])}.o"
+        cmd += ["-o", str(obj)]
+        script.append(shlex.join(cmd))
+        if not obj.exists():
+            obj.parent.mkdir(parents=True, exist_ok=True)
+            run_cc(cmd, obj, what)
+        return obj
 
     def build(self, check_src, variant):
-        """The binary of check_src in that variant, compiled (or found in
-        the cache); launch.LaunchError with the compiler's words if the
-        implementation does not build with it."""
+        """The binary of check_src with this implementation in that variant,
+        and the shell script that builds it by hand."""
         key = (check_src, variant)
-        if key in self.builds:
-            binary, log, cmd = self.builds[key]
-            if binary is None:
-                raise launch.LaunchError(log)
-            return binary, cmd
-        h = hashlib.sha256(compiler_id().encode())
-        probe = self.command(check_src, variant, pathlib.Path("OUT"))
-        h.update("\0".join(probe).encode())
-        for f in self.inputs(check_src):
-            if not f.exists():
-                raise launch.LaunchError(f"{f}: no such file")
-            h.update(str(f).encode() + b"\0" + f.read_bytes())
-        cache = ROOT / os.environ.get("OSNET_BUILD", "build") / "libcheck" / h.hexdigest()[:20]
-        binary = cache / f"{check_src.stem}-{variant}"
-        cmd = self.command(check_src, variant, binary)
+        if key not in self.builds:
+            try:
+                self.builds[key] = self._build(check_src, variant)
+            except launch.LaunchError as e:
+                self.builds[key] = e
+        got = self.builds[key]
+        if isinstance(got, launch.LaunchError):
+            raise got
+        return got
+
+    def include_dirs(self):
+        """The folders of --impl-cflags -I...: their headers are inputs too."""
+        words, dirs = shlex.split(self.cflags), []
+        for i, w in enumerate(words):
+            if w == "-I" and i + 1 < len(words):
+                dirs.append(words[i + 1])
+            elif w.startswith("-I") and len(w) > 2:
+                dirs.append(w[2:])
+        return [pathlib.Path(d).resolve() for d in dirs]
+
+    def _build(self, check_src, variant):
+        specs_h = list((ROOT / "specs").glob("*.h"))
+        # The headers a source may include: next to it, the spec's, those of
+        # --impl-cflags -I folders (a header elsewhere, reached by a relative
+        # path, is not seen: edit the source too, or clear build/libcheck).
+        extra_h = [h for d in self.include_dirs() for h in d.glob("*.h")]
+        script, objs = [], []
+        for src in self.srcs:
+            if src.suffix not in (".c", ".S", ".s"):
+                objs.append(src)  # .o, .a, .so: linked as given
+                continue
+            words = [f"-I{ROOT / 'specs'}", f"-I{src.parent}", *shlex.split(self.cflags)]
+            objs.append(self.compile(src, variant, words,
+                                     [*src.parent.glob("*.h"), *specs_h, *extra_h],
+                                     f"{src.name} does not compile ({variant} build)", script))
+        support = [SUPPORT / "libcheck.h"]
+        objs.append(self.compile(SUPPORT / "libcheck.c", variant, [f"-I{SUPPORT}"], support,
+                                 "libcheck.c does not compile", script))
+        words = [f"-DLC_SRCDIR=\"{check_src.parent}\"", f"-I{ROOT / 'specs'}", f"-I{SUPPORT}"]
+        objs.append(self.compile(check_src, variant, words,
+                                 [*support, *specs_h, *check_src.parent.glob("*.h")],
+                                 f"{check_src.name} does not compile ({variant} build)", script))
+        wrap = (SUPPORT / "wrap.flags").read_text().split()
+        link = [CC, *VARIANTS[variant], *map(str, objs), "-lcmocka", "-lpthread", "-lm", *wrap]
+        given = [o for o in objs if cache_dir() not in o.parents]  # a learner's .o, .a
+        binary = cache_dir() / f"{check_src.stem}-{variant}-{digest(link, given)}"
+        link += ["-o", str(binary)]
+        script.append(shlex.join(link))
+        sh = binary.with_suffix(".sh")
         if not binary.exists():
-            cache.mkdir(parents=True, exist_ok=True)
-            # Built under another name, then renamed: a parallel session
-            # never runs a half-written binary.
-            tmp = pathlib.Path(tempfile.mktemp(dir=cache, prefix=".build-"))
-            p = subprocess.run(self.command(check_src, variant, tmp), capture_output=True,
-                               text=True, cwd=cache)
-            (cache / f"{check_src.stem}-{variant}.sh").write_text(shlex.join(cmd) + "\n")
-            if p.returncode != 0:
-                tmp.unlink(missing_ok=True)
-                lines = (p.stdout + p.stderr).strip().splitlines()
-                log = (f"the implementation does not compile with {check_src.name} "
-                       f"({variant} build):\n  " + "\n  ".join(lines[:40])
-                       + ("\n  ..." if len(lines) > 40 else "")
-                       + f"\nthe command: {shlex.join(cmd)}")
-                self.builds[key] = (None, log, cmd)
-                raise launch.LaunchError(log)
-            os.replace(tmp, binary)
-        self.builds[key] = (binary, "", cmd)
-        return binary, cmd
+            run_cc(link, binary, f"the implementation does not link with {check_src.name} "
+                                 f"({variant} build): a function of the spec's header missing?")
+        if not sh.exists():
+            sh.write_text("#!/bin/sh -e\n# Builds this check binary as the suite did.\n"
+                          + "\n".join(script) + "\n")
+        return binary, sh
 
 
 def references(component):
@@ -235,24 +289,32 @@ def excerpt(out, limit=60):
     return "\n".join(cut) + f"\n... ({len(lines) - len(cut)} more lines)"
 
 
+def variant_env(variant):
+    """The sanitizer options a variant's binary runs with."""
+    return {k: v for k, v in SANITIZER_ENV.items()
+            if variant != "plain" and k.startswith(("TSAN",) if variant == "tsan"
+                                                   else ("ASAN", "UBSAN"))}
+
+
 def run_check(binary, check, variant):
-    """(status, output, timed out) of one test in its own process group."""
-    env = dict(os.environ, **SANITIZER_ENV)
+    """(status, stdout, stderr, timed out) of one test in its own process group."""
+    env = dict(os.environ, **variant_env(variant))
     cmd = [str(binary), check.name]
     for attempt in (1, 2):
-        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              env=env, start_new_session=True)
         try:
-            out, _ = p.communicate(timeout=T(check.timeout))
+            out, err = p.communicate(timeout=T(check.timeout))
             timed_out = False
         except subprocess.TimeoutExpired:
             os.killpg(p.pid, signal.SIGKILL)
-            out, _ = p.communicate()
+            out, err = p.communicate()
             timed_out = True
-        text = out[-OUTPUT_CAP:].decode(errors="replace")
+        out = out[-OUTPUT_CAP:].decode(errors="replace")
+        err = err[-OUTPUT_CAP:].decode(errors="replace")
         # ThreadSanitizer cannot run under some address-space layouts of
         # newer kernels; without address randomisation it always can.
-        if variant == "tsan" and attempt == 1 and "unexpected memory mapping" in text:
+        if variant == "tsan" and attempt == 1 and "unexpected memory mapping" in err:
             cmd = ["setarch", os.uname().machine, "-R", str(binary), check.name]
             continue
         break
@@ -260,7 +322,7 @@ def run_check(binary, check, variant):
         os.killpg(p.pid, signal.SIGKILL)  # anything the test forked and left
     except ProcessLookupError:
         pass
-    return p.returncode, text, timed_out
+    return p.returncode, out, err, timed_out
 
 
 def checks_of(test_file):
@@ -280,9 +342,11 @@ def checks_of(test_file):
     @pytest.mark.parametrize("check,variant", params)
     def test_checks(check, variant, request, report, osnet_entry):
         impl = lib_impl(request.config, component, osnet_entry)
-        binary, cmd = impl.build(check.src, variant)
-        report.repro(f"{shlex.join(cmd)} && {binary} {check.name}")
-        status, out, timed_out = run_check(binary, check, variant)
+        binary, script = impl.build(check.src, variant)
+        env = " ".join(f"{k}={v}" for k, v in variant_env(variant).items())
+        report.repro(f"sh {script} && {env + ' ' if env else ''}{binary} {check.name}")
+        status, stdout, stderr, timed_out = run_check(binary, check, variant)
+        out = stdout + ("\n" if stdout and not stdout.endswith("\n") else "") + stderr
         where = f"{check.src.name}:{check.line} {check.name} ({variant} build)"
         if status == 3 and "no test named" in out:
             raise RuntimeError(f"{where}: the test is not listed in LIBCHECK_MAIN(...)")
@@ -301,8 +365,8 @@ def checks_of(test_file):
                 pytest.fail(f"{where}: the process was to die with a report matching "
                             f"/{check.dies}/ on stderr, but it ended normally\n{excerpt(out)}",
                             pytrace=False)
-            if not re.search(check.dies, out):
-                pytest.fail(f"{where}: the process {how}, but its output has no report "
+            if not re.search(check.dies, stderr):
+                pytest.fail(f"{where}: the process {how}, but its stderr has no report "
                             f"matching /{check.dies}/:\n{excerpt(out)}", pytrace=False)
             return
         if status != 0:
