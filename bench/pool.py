@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """`make bench-pool`: what a task costs when it runs on our thread pool
-(impl/threadpool), on a thread of its own, or as a plain function call; and
+(impl/threadpool), on a thread of its own, or as a plain function call;
 and what psum's workers cost. Writes bench/pool.md.
 
 The tasks. build/bench/pool_bench (bench/pool_bench.c, built by the

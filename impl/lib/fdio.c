@@ -35,18 +35,17 @@ int fdio_write_all(int fd, const void *p, size_t n)
     return 0;
 }
 
-void fdio_say(const char *fmt, ...)
+/* fdio_say with its arguments in a va_list, for fdio_say and
+ * fdio_usage_error. */
+static void vsay(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+static void vsay(const char *fmt, va_list ap)
 {
     char line[FDIO_SAY_MAX];
     int saved = errno;
-    va_list ap;
     /* The name is cut at 64 bytes, so the prefix always fits. */
     int n = snprintf(line, sizeof(line), "%.64s: ", program_invocation_short_name);
-    int m;
+    int m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
 
-    va_start(ap, fmt);
-    m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
-    va_end(ap);
     /* vsnprintf says how long the whole message is, not what it stored;
      * one byte is kept for the newline. */
     if (m > 0)
@@ -57,4 +56,25 @@ void fdio_say(const char *fmt, ...)
     /* Nothing useful can be done if stderr itself fails. */
     (void)fdio_write_all(2, line, (size_t)n);
     errno = saved;
+}
+
+void fdio_say(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsay(fmt, ap);
+    va_end(ap);
+}
+
+int fdio_usage_error(const char *synopsis, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsay(fmt, ap);
+    va_end(ap);
+    /* stderr is unbuffered: this is written before the function returns. */
+    fprintf(stderr, "usage: %s %s\n", program_invocation_short_name, synopsis);
+    return 2;
 }

@@ -5,9 +5,10 @@
 #include <sys/types.h>
 
 /* Blocking file-descriptor I/O for the command-line programs (cat, grep,
- * sumsq, syscalls): the two loops every such program needs and most get
- * subtly wrong, a read that survives EINTR and a write that survives short
- * writes; and their error line, "PROG: message", in one write(). */
+ * sumsq, syscalls, psum, locality): the two loops every such program needs
+ * and most get subtly wrong, a read that survives EINTR and a write that
+ * survives short writes; their error line, "PROG: message", in one
+ * write(); and their answer to a bad command line. */
 
 /* The size of fdio_say()'s line: a line it writes, newline included, is
  * shorter than this, which leaves room for a path of PATH_MAX bytes and an
@@ -32,5 +33,13 @@ int fdio_write_all(int fd, const void *p, size_t n);
  * or thread's (stdio's stderr is unbuffered and may write it in pieces).
  * A message too long for FDIO_SAY_MAX is cut. Keeps errno. */
 void fdio_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Reports a bad command line: "PROG: <message>\n" as fdio_say() does, then
+ * "usage: PROG <synopsis>\n", both on stderr; nothing on stdout. Returns 2,
+ * the exit status of a usage error, so that main can `return
+ * fdio_usage_error(SYNOPSIS, "bad N '%s'", arg);`. The synopsis is plain
+ * text, not a format: the program's name is put in front of it here. */
+int fdio_usage_error(const char *synopsis, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 #endif

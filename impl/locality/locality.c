@@ -24,13 +24,14 @@
 #include "measure.h"
 #include "size.h"
 
-#define USAGE                                                                                      \
-    "usage: %s [--min-size SIZE] [--max-size SIZE] [--max-stride S] [--no-random] "              \
-    "[--time MS] [--reps R] [-v]\n"
+#define SYNOPSIS                                                                                   \
+    "[--min-size SIZE] [--max-size SIZE] [--max-stride S] [--no-random] "                          \
+    "[--time MS] [--reps R] [-v]"
+#define USAGE "usage: %s " SYNOPSIS "\n"
 
-#define MAX_STRIDE 1024u
+#define MAX_STRIDE  1024u
 #define MAX_TIME_MS 60000u
-#define MAX_REPS 1000u
+#define MAX_REPS    1000u
 
 /* Steps of the chase per unit of work: the timer grows batches in units,
  * and a single step (a few ns when the set fits in L1) would make the
@@ -128,9 +129,8 @@ static int measure_size(const struct options *o, uint64_t *a, uint64_t size)
 
     for (unsigned s = 1; s <= o->max_stride; s++) {
         struct stride_ctx c = {.a = a, .n = n, .stride = s};
-        struct loc_work w = {.run = run_stride,
-                             .ctx = &c,
-                             .unit_bytes = loc_stride_reads(n, s) * sizeof(uint64_t)};
+        struct loc_work w = {
+            .run = run_stride, .ctx = &c, .unit_bytes = loc_stride_reads(n, s) * sizeof(uint64_t)};
 
         /* Warm: one pass brings what fits of the set into the caches (and
          * its page-table entries into the TLB), as every timed pass after
@@ -142,9 +142,8 @@ static int measure_size(const struct options *o, uint64_t *a, uint64_t size)
     }
     if (o->random) {
         struct chase_ctx c = {.a = a, .at = 0};
-        struct loc_work w = {.run = run_chase,
-                             .ctx = &c,
-                             .unit_bytes = (uint64_t)CHASE_UNIT * sizeof(uint64_t)};
+        struct loc_work w = {
+            .run = run_chase, .ctx = &c, .unit_bytes = (uint64_t)CHASE_UNIT * sizeof(uint64_t)};
         char text[LOC_SIZE_TEXT];
 
         if (size >= ((uint64_t)64 << 20))
@@ -179,8 +178,7 @@ static uint64_t *map_working_set(const struct options *o)
         fdio_say("cannot map %s for the working set: %s", text, strerror(ENOMEM));
         return NULL;
     }
-    a = mmap(NULL, (size_t)o->max_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-             0);
+    a = mmap(NULL, (size_t)o->max_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (a == MAP_FAILED) {
         fdio_say("cannot map %s for the working set: %s", text, strerror(errno));
         return NULL;
@@ -192,20 +190,6 @@ static uint64_t *map_working_set(const struct options *o)
 }
 
 /* ---- command line ----------------------------------------------------------------- */
-
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
-{
-    char msg[256];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    fdio_say("%s", msg);
-    fprintf(stderr, USAGE, program_invocation_short_name);
-    return 2;
-}
 
 static void help(void)
 {
@@ -260,13 +244,15 @@ static int parse_args(int argc, char **argv, struct options *o)
         case OPT_MIN:
         case OPT_MAX:
             if (loc_parse_size(optarg, c == OPT_MIN ? &o->min_size : &o->max_size) < 0)
-                return usage_error("%s: expected a power of two from 1K to 64G, got '%s'",
-                                   c == OPT_MIN ? "--min-size" : "--max-size", optarg);
+                return fdio_usage_error(SYNOPSIS,
+                                        "%s: expected a power of two from 1K to 64G, got '%s'",
+                                        c == OPT_MIN ? "--min-size" : "--max-size", optarg);
             break;
         case OPT_STRIDE:
             if (loc_parse_count(optarg, 1, MAX_STRIDE, &v) < 0)
-                return usage_error("--max-stride: expected a number from 1 to %u, got '%s'",
-                                   MAX_STRIDE, optarg);
+                return fdio_usage_error(SYNOPSIS,
+                                        "--max-stride: expected a number from 1 to %u, got '%s'",
+                                        MAX_STRIDE, optarg);
             o->max_stride = (unsigned)v;
             break;
         case OPT_NO_RANDOM:
@@ -274,13 +260,14 @@ static int parse_args(int argc, char **argv, struct options *o)
             break;
         case OPT_TIME:
             if (loc_parse_count(optarg, 1, MAX_TIME_MS, &o->time_ms) < 0)
-                return usage_error("--time: expected milliseconds from 1 to %u, got '%s'",
-                                   MAX_TIME_MS, optarg);
+                return fdio_usage_error(SYNOPSIS,
+                                        "--time: expected milliseconds from 1 to %u, got '%s'",
+                                        MAX_TIME_MS, optarg);
             break;
         case OPT_REPS:
             if (loc_parse_count(optarg, 1, MAX_REPS, &v) < 0)
-                return usage_error("--reps: expected a number from 1 to %u, got '%s'", MAX_REPS,
-                                   optarg);
+                return fdio_usage_error(
+                    SYNOPSIS, "--reps: expected a number from 1 to %u, got '%s'", MAX_REPS, optarg);
             o->reps = (unsigned)v;
             break;
         case 'v':
@@ -290,21 +277,21 @@ static int parse_args(int argc, char **argv, struct options *o)
             help();
             return fflush(stdout) == EOF ? 1 : 0;
         case ':':
-            return usage_error("%s: missing value", argv[optind - 1]);
+            return fdio_usage_error(SYNOPSIS, "%s: missing value", argv[optind - 1]);
         default:
             if (optopt != 0)
-                return usage_error("unknown option '-%c'", optopt);
-            return usage_error("unknown option '%s'", argv[optind - 1]);
+                return fdio_usage_error(SYNOPSIS, "unknown option '-%c'", optopt);
+            return fdio_usage_error(SYNOPSIS, "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc)
-        return usage_error("unexpected operand '%s' (locality takes options only)",
-                           argv[optind]);
+        return fdio_usage_error(SYNOPSIS, "unexpected operand '%s' (locality takes options only)",
+                                argv[optind]);
     if (o->min_size > o->max_size) {
         char lo[LOC_SIZE_TEXT], hi[LOC_SIZE_TEXT];
 
-        return usage_error("--min-size %s is above --max-size %s",
-                           loc_format_size(o->min_size, lo), loc_format_size(o->max_size, hi));
+        return fdio_usage_error(SYNOPSIS, "--min-size %s is above --max-size %s",
+                                loc_format_size(o->min_size, lo), loc_format_size(o->max_size, hi));
     }
     /* Progress is for a person watching: on when stderr is a terminal,
      * off in a script or a test (whose stderr is a file or a pipe). */

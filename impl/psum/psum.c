@@ -10,7 +10,6 @@
  * README.md and specs/psum.md. */
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +19,8 @@
 #include "num.h"  /* impl/sumsq/lib: num_parse_u64, num_format_u128 */
 #include "threadpool.h"
 
-#define USAGE "usage: %s -j K N\n"
+#define SYNOPSIS "-j K N"
+#define USAGE    "usage: %s " SYNOPSIS "\n"
 
 /* Workers: 1 to PSUM_MAX_K (the pool's own limit). */
 #define PSUM_MAX_K TP_MAX_WORKERS
@@ -117,20 +117,6 @@ out:
     return rc;
 }
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
-{
-    char msg[256];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    fdio_say("%s", msg);
-    fprintf(stderr, USAGE, program_invocation_short_name);
-    return 2;
-}
-
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -161,24 +147,25 @@ int main(int argc, char **argv)
                    program_invocation_short_name, (unsigned long long)UINT64_MAX, PSUM_MAX_K);
             return 0;
         case ':':
-            return usage_error("%s: missing value", argv[optind - 1]);
+            return fdio_usage_error(SYNOPSIS, "%s: missing value", argv[optind - 1]);
         default:
             if (optopt != 0)
-                return usage_error("unknown option '-%c'", optopt);
-            return usage_error("unknown option '%s'", argv[optind - 1]);
+                return fdio_usage_error(SYNOPSIS, "unknown option '-%c'", optopt);
+            return fdio_usage_error(SYNOPSIS, "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (jobs == NULL)
-        return usage_error("-j K is missing");
+        return fdio_usage_error(SYNOPSIS, "-j K is missing");
     rc = num_parse_u64(jobs, PSUM_MAX_K, &k);
     if (rc < 0 || k == 0)
-        return usage_error("-j: expected a number from 1 to %u, got '%s'", PSUM_MAX_K, jobs);
+        return fdio_usage_error(SYNOPSIS, "-j: expected a number from 1 to %u, got '%s'",
+                                PSUM_MAX_K, jobs);
     if (optind != argc - 1)
-        return usage_error(optind == argc ? "N is missing" : "one N expected");
+        return fdio_usage_error(SYNOPSIS, optind == argc ? "N is missing" : "one N expected");
     rc = num_parse_u64(argv[optind], UINT64_MAX, &n);
     if (rc < 0)
-        return usage_error("N: expected a number from 0 to %llu, got '%s'",
-                           (unsigned long long)UINT64_MAX, argv[optind]);
+        return fdio_usage_error(SYNOPSIS, "N: expected a number from 0 to %llu, got '%s'",
+                                (unsigned long long)UINT64_MAX, argv[optind]);
 
     if (run(n, (unsigned)k, &total) < 0)
         return 1;

@@ -15,7 +15,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +29,8 @@
 #include "pipemsg.h"
 #include "work.h"
 
-#define USAGE "usage: %s --mode proc|thread -j K N\n"
+#define SYNOPSIS "--mode proc|thread -j K N"
+#define USAGE    "usage: %s " SYNOPSIS "\n"
 
 /* What a process worker sends its parent: its partial sum, the 16 bytes of
  * an unsigned __int128 as they are in memory (parent and child are the same
@@ -361,20 +361,6 @@ out:
 
 /* ---- command line ----------------------------------------------------- */
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
-{
-    char msg[256];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    fdio_say("%s", msg);
-    fprintf(stderr, USAGE, program_invocation_short_name);
-    return 2;
-}
-
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -410,28 +396,29 @@ int main(int argc, char **argv)
                    program_invocation_short_name, (unsigned long long)WORK_MAX_N, WORK_MAX_K);
             return 0;
         case ':':
-            return usage_error("%s: missing value", argv[optind - 1]);
+            return fdio_usage_error(SYNOPSIS, "%s: missing value", argv[optind - 1]);
         default:
             if (optopt != 0)
-                return usage_error("unknown option '-%c'", optopt);
-            return usage_error("unknown option '%s'", argv[optind - 1]);
+                return fdio_usage_error(SYNOPSIS, "unknown option '-%c'", optopt);
+            return fdio_usage_error(SYNOPSIS, "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (mode == NULL)
-        return usage_error("--mode proc|thread is missing");
+        return fdio_usage_error(SYNOPSIS, "--mode proc|thread is missing");
     if (strcmp(mode, "proc") != 0 && strcmp(mode, "thread") != 0)
-        return usage_error("--mode: expected proc or thread, got '%s'", mode);
+        return fdio_usage_error(SYNOPSIS, "--mode: expected proc or thread, got '%s'", mode);
     if (jobs == NULL)
-        return usage_error("-j K is missing");
+        return fdio_usage_error(SYNOPSIS, "-j K is missing");
     rc = num_parse_u64(jobs, WORK_MAX_K, &k);
     if (rc < 0 || k == 0)
-        return usage_error("-j: expected a number from 1 to %u, got '%s'", WORK_MAX_K, jobs);
+        return fdio_usage_error(SYNOPSIS, "-j: expected a number from 1 to %u, got '%s'",
+                                WORK_MAX_K, jobs);
     if (optind != argc - 1)
-        return usage_error(optind == argc ? "N is missing" : "one N expected");
+        return fdio_usage_error(SYNOPSIS, optind == argc ? "N is missing" : "one N expected");
     rc = num_parse_u64(argv[optind], WORK_MAX_N, &n);
     if (rc < 0)
-        return usage_error("N: expected a number from 0 to %llu, got '%s'",
-                           (unsigned long long)WORK_MAX_N, argv[optind]);
+        return fdio_usage_error(SYNOPSIS, "N: expected a number from 0 to %llu, got '%s'",
+                                (unsigned long long)WORK_MAX_N, argv[optind]);
 
     if (strcmp(mode, "proc") == 0) {
         /* A SIGCHLD ignored by whoever started us stays ignored across

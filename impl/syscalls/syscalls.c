@@ -17,7 +17,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +26,8 @@
 #include "buf.h"  /* impl/lib: the bounded growing buffer */
 #include "fdio.h" /* impl/lib: fdio_say, the error line */
 
-#define USAGE "usage: %s [--sleep-ms MS] FILE\n"
+#define SYNOPSIS "[--sleep-ms MS] FILE"
+#define USAGE    "usage: %s " SYNOPSIS "\n"
 
 /* Every read() asks for at least this much (the size of a page, and of
  * the kernel's usual unit of file I/O), so a small file takes one read and
@@ -145,20 +145,6 @@ static int parse_ms(const char *s, unsigned *out)
     return 0;
 }
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
-{
-    char msg[256];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    fdio_say("%s", msg);
-    fprintf(stderr, USAGE, program_invocation_short_name);
-    return 2;
-}
-
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -181,7 +167,8 @@ int main(int argc, char **argv)
         switch (c) {
         case 's':
             if (parse_ms(optarg, &ms) < 0)
-                return usage_error("--sleep-ms: expected 0 to %u, got '%s'", SLEEP_MAX_MS, optarg);
+                return fdio_usage_error(SYNOPSIS, "--sleep-ms: expected 0 to %u, got '%s'",
+                                        SLEEP_MAX_MS, optarg);
             break;
         case 'h':
             printf(USAGE "Reads FILE, sleeps MS milliseconds (default 100), writes FILE to "
@@ -189,15 +176,15 @@ int main(int argc, char **argv)
                    program_invocation_short_name);
             return 0;
         case ':':
-            return usage_error("--sleep-ms: missing value");
+            return fdio_usage_error(SYNOPSIS, "--sleep-ms: missing value");
         default:
             if (optopt != 0)
-                return usage_error("unknown option '-%c'", optopt);
-            return usage_error("unknown option '%s'", argv[optind - 1]);
+                return fdio_usage_error(SYNOPSIS, "unknown option '-%c'", optopt);
+            return fdio_usage_error(SYNOPSIS, "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind != argc - 1)
-        return usage_error(optind == argc ? "FILE is missing" : "one FILE expected");
+        return fdio_usage_error(SYNOPSIS, optind == argc ? "FILE is missing" : "one FILE expected");
     path = argv[optind];
 
     /* Allocated before the file is opened, so that the allocator's own

@@ -27,7 +27,6 @@ struct chan {
 int chan_create(struct chan **out, size_t capacity)
 {
     struct chan *ch;
-    int err;
 
     if (out == NULL || capacity == 0 || capacity > CHAN_CAPACITY_MAX)
         return -EINVAL;
@@ -41,15 +40,15 @@ int chan_create(struct chan **out, size_t capacity)
     ch->count = 0;
     ch->closed = false;
     /* With default attributes these cannot fail on Linux, but POSIX lets
-     * them return an error, so each is undone if a later one fails. */
-    err = pthread_mutex_init(&ch->lock, NULL);
-    if (err != 0)
+     * them fail for want of resources (ENOMEM, or EAGAIN for a resource
+     * other than memory), so each is undone if a later one fails, and the
+     * failure is reported as chan_create's out-of-resources code, -ENOMEM,
+     * the one channel.h lists. */
+    if (pthread_mutex_init(&ch->lock, NULL) != 0)
         goto fail_mutex;
-    err = pthread_cond_init(&ch->not_full, NULL);
-    if (err != 0)
+    if (pthread_cond_init(&ch->not_full, NULL) != 0)
         goto fail_not_full;
-    err = pthread_cond_init(&ch->not_empty, NULL);
-    if (err != 0)
+    if (pthread_cond_init(&ch->not_empty, NULL) != 0)
         goto fail_not_empty;
     *out = ch;
     return 0;
@@ -60,7 +59,7 @@ fail_not_full:
     pthread_mutex_destroy(&ch->lock);
 fail_mutex:
     free(ch);
-    return -err;
+    return -ENOMEM;
 }
 
 /* Appends msg; the caller holds the lock and has checked there is room. */

@@ -46,13 +46,13 @@
 #ifdef GREEN_ASAN
 #include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
-#define FIBER_START(save, bottom, size) __sanitizer_start_switch_fiber(save, bottom, size)
+#define FIBER_START(save, bottom, size)  __sanitizer_start_switch_fiber(save, bottom, size)
 #define FIBER_FINISH(save, bottom, size) __sanitizer_finish_switch_fiber(save, bottom, size)
-#define STACK_FORGET(addr, size) ASAN_UNPOISON_MEMORY_REGION(addr, size)
+#define STACK_FORGET(addr, size)         ASAN_UNPOISON_MEMORY_REGION(addr, size)
 #else
-#define FIBER_START(save, bottom, size) ((void)0)
+#define FIBER_START(save, bottom, size)  ((void)0)
 #define FIBER_FINISH(save, bottom, size) ((void)0)
-#define STACK_FORGET(addr, size) ((void)0)
+#define STACK_FORGET(addr, size)         ((void)0)
 #endif
 
 /* ---- The context switch ---------------------------------------------- */
@@ -79,6 +79,8 @@
  */
 void green_ctx_switch(void **from_sp, void *to_sp) __attribute__((visibility("hidden")));
 
+/* Laid out by hand, one instruction a line with its comment beside it. */
+/* clang-format off */
 __asm__(
     ".pushsection .text\n"
     ".globl green_ctx_switch\n"
@@ -111,6 +113,7 @@ __asm__(
     "    ret\n"                /* pops its return address: it resumes     */
     ".size green_ctx_switch, .-green_ctx_switch\n"
     ".popsection\n");
+/* clang-format on */
 
 /* ---- Tasks ------------------------------------------------------------ */
 
@@ -335,14 +338,14 @@ static void task_stack_init(struct task *t)
     __asm__ volatile("stmxcsr %0" : "=m"(mxcsr));
     __asm__ volatile("fnstcw %0" : "=m"(fpucw));
 
-    *--sp = 0;                        /* task_main's return address: none (ends backtraces) */
-    *--sp = (uintptr_t)task_main;     /* popped by green_ctx_switch's ret */
-    *--sp = 0;                        /* rbp: 0 ends the frame-pointer chain */
-    *--sp = 0;                        /* rbx */
-    *--sp = 0;                        /* r12 */
-    *--sp = 0;                        /* r13 */
-    *--sp = 0;                        /* r14 */
-    *--sp = 0;                        /* r15 */
+    *--sp = 0;                             /* task_main's return address: none (ends backtraces) */
+    *--sp = (uintptr_t)task_main;          /* popped by green_ctx_switch's ret */
+    *--sp = 0;                             /* rbp: 0 ends the frame-pointer chain */
+    *--sp = 0;                             /* rbx */
+    *--sp = 0;                             /* r12 */
+    *--sp = 0;                             /* r13 */
+    *--sp = 0;                             /* r14 */
+    *--sp = 0;                             /* r15 */
     *--sp = mxcsr | (uint64_t)fpucw << 32; /* the control-word slot */
     t->sp = sp;
 }
@@ -386,6 +389,9 @@ static void segv_handler(int sig, siginfo_t *si, void *ucontext)
 {
     const struct task *t = g.current;
     uintptr_t addr = (uintptr_t)si->si_addr;
+    /* write, sigaction and raise may set errno; when the handler returns
+     * to the interrupted code, that code must find its own errno again. */
+    int saved_errno = errno;
     (void)ucontext;
 
     if (t != NULL && addr >= (uintptr_t)t->map && addr < (uintptr_t)t->map + g.page) {
@@ -414,6 +420,7 @@ static void segv_handler(int sig, siginfo_t *si, void *ucontext)
         sigemptyset(&dfl.sa_mask);
         sigaction(sig, &dfl, NULL);
         raise(sig);
+        errno = saved_errno;
         return;
     }
     /* Not a stack overflow: put the previous handler back. Returning
@@ -423,9 +430,21 @@ static void segv_handler(int sig, siginfo_t *si, void *ucontext)
     sigaction(sig, &saved_segv, NULL);
     if (si->si_code <= 0)
         raise(sig);
+    errno = saved_errno;
 }
 
-/* Installs the handler and its stack for the duration of green_run. */
+/*
+ * Installs the handler and its stack for the duration of green_run: 0, or
+ * -EPERM when green_run cannot take over SIGSEGV from where it is called.
+ *
+ * With these arguments the one way either call can fail is sigaltstack's
+ * EPERM: the thread is running on its current alternate signal stack,
+ * i.e. green_run was called from a signal handler, whose stack cannot be
+ * swapped from under it. That is "not callable from here", green_run's
+ * -EPERM, so every failure is reported as -EPERM, one of the codes green.h
+ * lists. (sigaltstack's ENOMEM, a stack below the minimum, cannot happen:
+ * see alt_stack; sigaction fails only on a bad signal number or pointer.)
+ */
 static int guard_handler_install(void)
 {
     stack_t ss = {.ss_sp = alt_stack, .ss_size = sizeof(alt_stack), .ss_flags = 0};
@@ -433,12 +452,10 @@ static int guard_handler_install(void)
 
     sigemptyset(&sa.sa_mask);
     if (sigaltstack(&ss, &saved_alt_stack) != 0)
-        return -errno;
+        return -EPERM;
     if (sigaction(SIGSEGV, &sa, &saved_segv) != 0) {
-        int err = -errno;
-
         sigaltstack(&saved_alt_stack, NULL);
-        return err;
+        return -EPERM;
     }
     return 0;
 }
@@ -596,7 +613,8 @@ fail:
 
 /*
  * The scheduler loop: returns 0 when no task is left, -EDEADLK when tasks
- * are left but none is runnable or sleeping, -EPERM from a task.
+ * are left but none is runnable or sleeping, -EPERM from a task (or from
+ * a signal handler: see guard_handler_install).
  */
 int green_run(void)
 {

@@ -127,6 +127,40 @@ static void test_say(void **state)
     free(big);
 }
 
+/* A usage error: the message line, then the usage line, both on stderr,
+ * nothing on stdout, and 2 for main to return. */
+static void test_usage_error(void **state)
+{
+    char err[512], out[16], want[512];
+    int pe[2], po[2], saved_err = dup(2), saved_out = dup(1), rc;
+    ssize_t n;
+
+    (void)state;
+    assert_true(saved_err >= 0 && saved_out >= 0);
+    assert_int_equal(pipe(pe), 0);
+    assert_int_equal(pipe(po), 0);
+    fflush(stdout);
+    assert_int_equal(dup2(pe[1], 2), 2);
+    assert_int_equal(dup2(po[1], 1), 1);
+    rc = fdio_usage_error("-j K N", "-j: expected a number, got '%s'", "x");
+    fflush(stdout);
+    assert_int_equal(dup2(saved_err, 2), 2);
+    assert_int_equal(dup2(saved_out, 1), 1);
+    close(saved_err);
+    close(saved_out);
+    close(pe[1]);
+    close(po[1]);
+    assert_int_equal(rc, 2);
+    n = read(pe[0], err, sizeof(err));
+    snprintf(want, sizeof(want), "%s: -j: expected a number, got 'x'\nusage: %s -j K N\n",
+             program_invocation_short_name, program_invocation_short_name);
+    assert_int_equal(n, (ssize_t)strlen(want));
+    assert_memory_equal(err, want, strlen(want));
+    assert_int_equal(read(po[0], out, sizeof(out)), 0); /* nothing on stdout */
+    close(pe[0]);
+    close(po[0]);
+}
+
 static atomic_int signals_seen;
 
 static void on_signal(int sig)
@@ -198,6 +232,7 @@ int main(void)
         cmocka_unit_test(test_write_all_pipe),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_say),
+        cmocka_unit_test(test_usage_error),
         cmocka_unit_test(test_read_retries_eintr),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -31,8 +31,7 @@ static uint64_t batch(const struct loc_work *w, uint64_t units)
     return t1 > t0 ? t1 - t0 : 1;
 }
 
-void loc_measure(const struct loc_work *w, uint64_t budget_ns, unsigned reps,
-                 struct loc_result *r)
+void loc_measure(const struct loc_work *w, uint64_t budget_ns, unsigned reps, struct loc_result *r)
 {
     uint64_t slice = (budget_ns + reps - 1) / reps;
     uint64_t units = 1, t, best, total;

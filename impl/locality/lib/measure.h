@@ -19,10 +19,10 @@ struct loc_work {
 };
 
 struct loc_result {
-    double mbps;        /* 10^6 bytes per second, of the fastest batch */
-    uint64_t units;     /* units per timed batch */
-    unsigned batches;   /* timed batches run */
-    uint64_t timed_ns;  /* their times added up: at least the budget */
+    double mbps;       /* 10^6 bytes per second, of the fastest batch */
+    uint64_t units;    /* units per timed batch */
+    unsigned batches;  /* timed batches run */
+    uint64_t timed_ns; /* their times added up: at least the budget */
 };
 
 /* Nanoseconds of CLOCK_MONOTONIC. The caller has checked once that this
@@ -36,7 +36,6 @@ uint64_t loc_now_ns(void);
  * longer than the slice makes batches of one unit, fewer than reps. The
  * work should be warm (one untimed unit run before). Fills *r.
  * budget_ns >= 1, reps >= 1. */
-void loc_measure(const struct loc_work *w, uint64_t budget_ns, unsigned reps,
-                 struct loc_result *r);
+void loc_measure(const struct loc_work *w, uint64_t budget_ns, unsigned reps, struct loc_result *r);
 
 #endif

@@ -26,6 +26,8 @@ struct mp_arena {
     bool debug;
 };
 
+/* An empty arena of `capacity` bytes in *out; 0, -EINVAL, -EOVERFLOW or
+ * -ENOMEM (*out untouched). */
 int mp_arena_create(struct mp_arena **out, size_t capacity, unsigned flags)
 {
     struct mp_arena *a;
@@ -53,6 +55,7 @@ fail:
     return -ENOMEM;
 }
 
+/* Frees the region and the arena; NULL: nothing. */
 void mp_arena_destroy(struct mp_arena *a)
 {
     if (a == NULL)
@@ -61,6 +64,9 @@ void mp_arena_destroy(struct mp_arena *a)
     free(a);
 }
 
+/* size bytes at the fill level rounded up to align, which moves past them;
+ * NULL (the arena unchanged) when they do not fit or the request is
+ * invalid (size 0, align not a power of two up to MP_MAX_ALIGN). */
 void *mp_arena_alloc(struct mp_arena *a, size_t size, size_t align)
 {
     size_t start;
@@ -94,16 +100,20 @@ static void release(struct mp_arena *a, size_t from)
     a->used = from;
 }
 
+/* Releases everything: the fill level goes back to 0. */
 void mp_arena_reset(struct mp_arena *a)
 {
     release(a, 0);
 }
 
+/* The fill level, to hand to mp_arena_rewind later. */
 size_t mp_arena_mark(const struct mp_arena *a)
 {
     return a->used;
 }
 
+/* Releases what was allocated since mark; 0, or -EINVAL (the arena
+ * unchanged) when mark is above the fill level. */
 int mp_arena_rewind(struct mp_arena *a, size_t mark)
 {
     /* A mark above the fill level was taken before a reset or a deeper

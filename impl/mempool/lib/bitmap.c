@@ -51,6 +51,8 @@ static void set_padding(uint64_t *w, size_t n)
         w[n / MP_WORD_BITS] = UINT64_MAX << (n % MP_WORD_BITS);
 }
 
+/* A bitmap pool of `count` blocks of block_size bytes, all free, in *out;
+ * 0, -EINVAL, -EOVERFLOW or -ENOMEM (*out untouched). */
 int mp_bitmap_create(struct mp_bitmap **out, size_t block_size, size_t count, unsigned flags)
 {
     struct mp_blocks bl;
@@ -85,6 +87,7 @@ fail:
     return err;
 }
 
+/* Frees the blocks and the bitmaps, blocks in use included; NULL: nothing. */
 void mp_bitmap_destroy(struct mp_bitmap *b)
 {
     if (b == NULL)
@@ -93,6 +96,8 @@ void mp_bitmap_destroy(struct mp_bitmap *b)
     free(b);
 }
 
+/* The lowest free block, now live; NULL when all are in use (the pool
+ * unchanged). */
 void *mp_bitmap_alloc(struct mp_bitmap *b)
 {
     size_t j, w, i;
@@ -120,6 +125,9 @@ void *mp_bitmap_alloc(struct mp_bitmap *b)
     return block;
 }
 
+/* Clears block's bit; 0. -EINVAL for a pointer that is not a block's
+ * start, -EALREADY for a free block, and the pool unchanged (checked in
+ * both modes: see the top of this file). */
 int mp_bitmap_free(struct mp_bitmap *b, void *block)
 {
     size_t i, w;
@@ -140,6 +148,7 @@ int mp_bitmap_free(struct mp_bitmap *b, void *block)
     return 0;
 }
 
+/* The number of blocks mp_bitmap_alloc can still hand out. */
 size_t mp_bitmap_available(const struct mp_bitmap *b)
 {
     return b->available;

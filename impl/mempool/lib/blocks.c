@@ -10,6 +10,7 @@ static bool is_pow2(size_t x)
     return x != 0 && (x & (x - 1)) == 0;
 }
 
+/* Fills *bl for count blocks of size bytes; 0, -EINVAL or -EOVERFLOW. */
 int mp_blocks_layout(struct mp_blocks *bl, size_t size, size_t count)
 {
     size_t stride, bytes;
@@ -34,6 +35,7 @@ int mp_blocks_layout(struct mp_blocks *bl, size_t size, size_t count)
     return 0;
 }
 
+/* Obtains bl's area, aligned as mempool.h promises; 0 or -ENOMEM. */
 int mp_blocks_alloc(struct mp_blocks *bl)
 {
     /* Blocks of a power-of-two size are aligned to that size (up to
@@ -54,6 +56,7 @@ int mp_blocks_alloc(struct mp_blocks *bl)
     return 0;
 }
 
+/* Gives the area back; base is NULL after, so a second call does nothing. */
 void mp_blocks_free(struct mp_blocks *bl)
 {
     free(bl->base);

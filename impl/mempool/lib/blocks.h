@@ -1,3 +1,6 @@
+/* blocks.h: the block area the free-list pool (pool.c) and the bitmap
+ * pool (bitmap.c) share, implemented in blocks.c. Private to
+ * impl/mempool/lib. */
 #ifndef MEMPOOL_BLOCKS_H
 #define MEMPOOL_BLOCKS_H
 
@@ -23,8 +26,8 @@ struct mp_blocks {
     size_t size;         /* the caller's block_size: a block's extent */
     size_t stride;       /* distance between two blocks' starts */
     size_t count;
-    size_t bytes;        /* count * stride: the area's size */
-    int shift;           /* log2(stride) when stride is a power of two, else -1 */
+    size_t bytes; /* count * stride: the area's size */
+    int shift;    /* log2(stride) when stride is a power of two, else -1 */
 };
 
 /* Checks the arguments and works out the layout of count blocks of size

@@ -1,3 +1,6 @@
+/* poison.h: mp_poison and mp_unpoison, which tell AddressSanitizer which
+ * bytes of an allocator's memory belong to nobody (why: below). Private to
+ * impl/mempool/lib. */
 #ifndef MEMPOOL_POISON_H
 #define MEMPOOL_POISON_H
 

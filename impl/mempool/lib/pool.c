@@ -42,6 +42,8 @@ struct mp_pool {
     uint64_t live[];
 };
 
+/* A pool of `count` blocks of block_size bytes, all free, in *out; 0,
+ * -EINVAL, -EOVERFLOW or -ENOMEM (*out untouched). */
 int mp_pool_create(struct mp_pool **out, size_t block_size, size_t count, unsigned flags)
 {
     struct mp_blocks bl;
@@ -76,6 +78,7 @@ fail:
     return err;
 }
 
+/* Frees the blocks and the pool, blocks in use included; NULL: nothing. */
 void mp_pool_destroy(struct mp_pool *p)
 {
     if (p == NULL)
@@ -84,6 +87,8 @@ void mp_pool_destroy(struct mp_pool *p)
     free(p);
 }
 
+/* The block freed last, else the lowest never handed out; NULL when all
+ * are in use (the pool unchanged). */
 void *mp_pool_alloc(struct mp_pool *p)
 {
     struct free_block *b;
@@ -105,6 +110,9 @@ void *mp_pool_alloc(struct mp_pool *p)
     return b;
 }
 
+/* Puts block at the head of the free list; 0. In debug mode -EINVAL for a
+ * pointer that is not a block's start, -EALREADY for a free block, and the
+ * pool unchanged. */
 int mp_pool_free(struct mp_pool *p, void *block)
 {
     struct free_block *b = block;
@@ -133,6 +141,7 @@ int mp_pool_free(struct mp_pool *p, void *block)
     return 0;
 }
 
+/* The number of blocks mp_pool_alloc can still hand out. */
 size_t mp_pool_available(const struct mp_pool *p)
 {
     return p->available;

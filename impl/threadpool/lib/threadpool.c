@@ -129,23 +129,20 @@ static void join_workers(tp_pool *p)
 }
 
 /* The mutex and the three condition variables, all or none: returns 0, or
- * the negated error of the init that failed, with the ones made before it
- * destroyed again. (glibc's never fail; POSIX allows ENOMEM and EAGAIN.) */
+ * -ENOMEM with the ones made before the failed init destroyed again.
+ * glibc's inits never fail; POSIX lets them fail for want of resources
+ * (ENOMEM, or EAGAIN for a resource other than memory), which tp_create
+ * reports as its one out-of-resources code, -ENOMEM, the code
+ * threadpool.h lists. */
 static int sync_init(tp_pool *p)
 {
-    int err;
-
-    err = pthread_mutex_init(&p->lock, NULL);
-    if (err != 0)
-        return -err;
-    err = pthread_cond_init(&p->not_empty, NULL);
-    if (err != 0)
+    if (pthread_mutex_init(&p->lock, NULL) != 0)
+        return -ENOMEM;
+    if (pthread_cond_init(&p->not_empty, NULL) != 0)
         goto no_not_empty;
-    err = pthread_cond_init(&p->not_full, NULL);
-    if (err != 0)
+    if (pthread_cond_init(&p->not_full, NULL) != 0)
         goto no_not_full;
-    err = pthread_cond_init(&p->idle, NULL);
-    if (err != 0)
+    if (pthread_cond_init(&p->idle, NULL) != 0)
         goto no_idle;
     return 0;
 no_idle:
@@ -154,7 +151,7 @@ no_not_full:
     pthread_cond_destroy(&p->not_empty);
 no_not_empty:
     pthread_mutex_destroy(&p->lock);
-    return -err;
+    return -ENOMEM;
 }
 
 static void sync_destroy(tp_pool *p)
