@@ -24,8 +24,4 @@ BAD = (
 
 @pytest.mark.req("LOC-006")
 def test_usage_errors_exit_2(cli):
-    for argv in BAD:
-        r = cli.run(argv)
-        problems = r.usage_error_problems(2)
-        assert not problems, (f"usage error {argv}: " + "; ".join(problems)
-                              + f"\n  reproduce: {r.repro()}")
+    cli.assert_usage_errors(BAD)

@@ -358,6 +358,18 @@ class Cli:
         self.running.append(p)
         return p
 
+    def assert_usage_errors(self, argvs, status=2):
+        """Runs each command line of argvs and fails, naming every one that
+        was not refused as a usage error (Result.usage_error_problems)."""
+        bad = []
+        for argv in argvs:
+            r = self.run(argv)
+            problems = r.usage_error_problems(status)
+            if problems:
+                bad.append(f"usage error {argv}: " + "; ".join(problems)
+                           + f"\n  reproduce: {r.repro()}")
+        assert not bad, f"{len(bad)} of {len(argvs)} bad command lines:\n" + "\n".join(bad)
+
     def run(self, args=(), *, stdin=None, cwd=None, env=None, stdout=None, wrap=(),
             timeout=None):
         """Run the program to its end; its Result."""
