@@ -13,7 +13,10 @@
  *
  * Every function that can fail returns 0 or a negative errno value:
  *   -EINVAL  a NULL channel or out-pointer, a capacity out of range
- *   -ENOMEM  memory could not be allocated (chan_create only)
+ *   -ENOMEM  memory could not be allocated, or a mutex or condition
+ *            variable could not be initialised (chan_create only: POSIX
+ *            lets pthread_mutex_init and pthread_cond_init fail with
+ *            ENOMEM or EAGAIN, both reported as -ENOMEM)
  *   -EAGAIN  try variants only: the channel is full (send) / empty (recv)
  *   -EPIPE   the channel is closed (send), or closed and empty (recv)
  */
@@ -32,7 +35,8 @@ struct chan;
  * Creates an open, empty channel that buffers up to `capacity` messages
  * (1 <= capacity <= CHAN_CAPACITY_MAX) and stores it in *out.
  * Returns 0, -EINVAL (out is NULL, capacity 0 or too large; *out is left
- * untouched) or -ENOMEM (nothing is left allocated).
+ * untouched) or -ENOMEM (memory, a mutex or a condition variable could
+ * not be had; nothing is left allocated).
  */
 int chan_create(struct chan **out, size_t capacity);
 

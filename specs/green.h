@@ -31,7 +31,9 @@
  * the process writes a line containing
  *     green: task <id> overflowed its stack
  * (its decimal id) to stderr and dies (abort() or _exit() with a status
- * other than 0): never silent corruption of other memory.
+ * other than 0): never silent corruption of other memory, as long as the
+ * task's frames are smaller than a page (a bigger frame can jump over
+ * the guard page; -fstack-clash-protection makes the compiler probe it).
  *
  * Task ids are 1, 2, 3, ... in the order of successful green_spawn calls
  * in the process, never reused; 0 means "not a task" (green_self outside
@@ -89,7 +91,9 @@ int green_spawn(green_fn fn, void *arg, size_t stack_size);
  * tasks stay as they are: the main code may unblock some of them (a
  * gchan_close, a gchan_try_send) and call green_run again to go on. When
  * it returns, the records of tasks that ended without being joined are
- * freed. -EPERM when called from a task.
+ * freed. -EPERM when called from a task, or from where it cannot install
+ * its SIGSEGV handler (a signal handler running on the alternate signal
+ * stack: an implementation reports that failure of sigaltstack as -EPERM).
  */
 int green_run(void);
 

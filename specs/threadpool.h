@@ -29,7 +29,7 @@
 #include <stddef.h>
 
 /* Limits of tp_create's arguments; outside them it returns -EINVAL. */
-#define TP_MAX_WORKERS 1024u
+#define TP_MAX_WORKERS  1024u
 #define TP_MAX_CAPACITY ((size_t)1 << 20)
 
 /* The pool. Opaque: each implementation defines it. */
@@ -40,8 +40,8 @@ typedef void (*tp_task_fn)(void *arg);
 
 /* How tp_shutdown treats the tasks still queued (submitted, not started). */
 enum tp_shutdown_mode {
-	TP_DRAIN,  /* run every one of them before returning */
-	TP_CANCEL, /* drop them without running them; count them */
+    TP_DRAIN,  /* run every one of them before returning */
+    TP_CANCEL, /* drop them without running them; count them */
 };
 
 /* Creates a pool of exactly `workers` threads (1..TP_MAX_WORKERS), all
@@ -50,9 +50,12 @@ enum tp_shutdown_mode {
  *
  * Returns 0 and stores the pool in *out; or, leaving *out untouched,
  * -EINVAL (out NULL, workers or capacity out of range), -ENOMEM (an
- * allocation failed) or the negated error of a failed pthread_create
- * (usually -EAGAIN). On failure nothing is left behind: the workers
- * already started have been stopped and joined, the memory freed.
+ * allocation failed, or a mutex or condition variable could not be
+ * initialised: POSIX lets pthread_mutex_init and pthread_cond_init fail
+ * with ENOMEM or EAGAIN, both reported as -ENOMEM) or the negated error
+ * of a failed pthread_create (usually -EAGAIN). On failure nothing is
+ * left behind: the workers already started have been stopped and joined,
+ * the memory freed.
  *
  * Thread-safety: reentrant (touches no shared state).
  */

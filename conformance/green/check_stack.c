@@ -25,29 +25,29 @@ static size_t reached;
  * smaller than promised, or shared with something else, shows here. */
 __attribute__((noinline)) static long use_stack(unsigned depth)
 {
-	volatile unsigned char frame[1000];
-	for (size_t i = 0; i < sizeof frame; i++)
-		frame[i] = (unsigned char)(depth * 31 + i);
-	size_t used = top - (uintptr_t)frame;
-	long sum = 0;
-	if (used < target)
-		sum = use_stack(depth + 1);
-	else
-		reached = used;
-	for (size_t i = 0; i < sizeof frame; i++)
-		if (frame[i] != (unsigned char)(depth * 31 + i))
-			damaged++;
-	return sum + frame[depth % sizeof frame];
+    volatile unsigned char frame[1000];
+    for (size_t i = 0; i < sizeof frame; i++)
+        frame[i] = (unsigned char)(depth * 31 + i);
+    size_t used = top - (uintptr_t)frame;
+    long sum = 0;
+    if (used < target)
+        sum = use_stack(depth + 1);
+    else
+        reached = used;
+    for (size_t i = 0; i < sizeof frame; i++)
+        if (frame[i] != (unsigned char)(depth * 31 + i))
+            damaged++;
+    return sum + frame[depth % sizeof frame];
 }
 
 static void *deep_task(void *arg)
 {
-	volatile char here;
-	top = (uintptr_t)&here;
-	target = (size_t)N(arg);
-	use_stack(0);
-	rec(1);
-	return NULL;
+    volatile char here;
+    top = (uintptr_t)&here;
+    target = (size_t)N(arg);
+    use_stack(0);
+    rec(1);
+    return NULL;
 }
 
 /* The usable size of a stack of `size` bytes: all but 12 KiB (what the
@@ -55,52 +55,53 @@ static void *deep_task(void *arg)
  * ~1 KiB frame may take). */
 static void deep(size_t size)
 {
-	size_t real = size ? size : GREEN_STACK_DEFAULT;
-	trace_reset();
-	reached = 0;
-	damaged = 0;
-	spawn_ok(deep_task, P((intptr_t)(real - 12 * 1024)), size);
-	run_expect(0);
-	if (trace_len != 1)
-		fail_msg("a task with a %zu-byte stack using %zu bytes of it did not finish", real,
-			 real - 12 * 1024);
-	if (damaged)
-		fail_msg("a task with a %zu-byte stack using %zu bytes: %ld bytes of its frames "
-			 "changed under it", real, reached, damaged);
+    size_t real = size ? size : GREEN_STACK_DEFAULT;
+    trace_reset();
+    reached = 0;
+    damaged = 0;
+    spawn_ok(deep_task, P((intptr_t)(real - 12 * 1024)), size);
+    run_expect(0);
+    if (trace_len != 1)
+        fail_msg("a task with a %zu-byte stack using %zu bytes of it did not finish", real,
+                 real - 12 * 1024);
+    if (damaged)
+        fail_msg("a task with a %zu-byte stack using %zu bytes: %ld bytes of its frames "
+                 "changed under it",
+                 real, reached, damaged);
 }
 
 /* REQ: GREEN-020 */
 static void whole_stack_is_usable(void **state)
 {
-	(void)state;
-	deep(64 * 1024);
-	deep(0);
-	deep(1024 * 1024);
+    (void)state;
+    deep(64 * 1024);
+    deep(0);
+    deep(1024 * 1024);
 }
 
 static volatile int forever = INT_MAX;
 
 __attribute__((noinline)) static int recurse_without_end(int n)
 {
-	volatile char pad[256];
-	pad[0] = (char)n;
-	if (n == forever)
-		return 0;
-	return recurse_without_end(n + 1) + pad[0];
+    volatile char pad[256];
+    pad[0] = (char)n;
+    if (n == forever)
+        return 0;
+    return recurse_without_end(n + 1) + pad[0];
 }
 
 static void *overflow(void *arg)
 {
-	(void)arg;
-	rec(recurse_without_end(0));
-	return NULL;
+    (void)arg;
+    rec(recurse_without_end(0));
+    return NULL;
 }
 
 static void *yield_a_bit(void *arg)
 {
-	(void)arg;
-	green_yield();
-	return NULL;
+    (void)arg;
+    green_yield();
+    return NULL;
 }
 
 /* REQ: GREEN-021 */
@@ -108,16 +109,18 @@ static void *yield_a_bit(void *arg)
 /* VARIANTS: plain asan */
 static void overflow_is_reported(void **state)
 {
-	(void)state;
-	spawn_ok(yield_a_bit, NULL, 0);
-	spawn_ok(overflow, NULL, 64 * 1024); /* task 2 */
-	spawn_ok(yield_a_bit, NULL, 0);
-	green_run();
-	fail_msg("task 2 recursed without end, and green_run returned: the process should "
-		 "have died with a report on stderr");
+    (void)state;
+    spawn_ok(yield_a_bit, NULL, 0);
+    spawn_ok(overflow, NULL, 64 * 1024); /* task 2 */
+    spawn_ok(yield_a_bit, NULL, 0);
+    green_run();
+    fail_msg("task 2 recursed without end, and green_run returned: the process should "
+             "have died with a report on stderr");
 }
 
+/* clang-format off */
 LIBCHECK_MAIN(
-	cmocka_unit_test(whole_stack_is_usable),
-	cmocka_unit_test(overflow_is_reported),
+    cmocka_unit_test(whole_stack_is_usable),
+    cmocka_unit_test(overflow_is_reported),
 )
+/* clang-format on */

@@ -440,6 +440,7 @@ static void arena_rewind_above_the_fill_level_is_refused(void **state)
     }
 }
 
+/* clang-format off */
 LIBCHECK_MAIN(
     cmocka_unit_test(arena_allocations_are_aligned),
     cmocka_unit_test(arena_holds_exactly_its_capacity),
@@ -451,3 +452,4 @@ LIBCHECK_MAIN(
     cmocka_unit_test(arena_rewind_releases_what_came_after),
     cmocka_unit_test(arena_rewind_above_the_fill_level_is_refused),
 )
+/* clang-format on */

@@ -238,6 +238,7 @@ static void nothing_allocates_after_create(void **state)
     }
 }
 
+/* clang-format off */
 LIBCHECK_MAIN(
     cmocka_unit_test(create_accepts_arguments_in_range),
     cmocka_unit_test(create_rejects_invalid_arguments),
@@ -245,3 +246,4 @@ LIBCHECK_MAIN(
     cmocka_unit_test(destroy_gives_back_everything),
     cmocka_unit_test(nothing_allocates_after_create),
 )
+/* clang-format on */

@@ -168,7 +168,9 @@ static void foreign_pointer_is_refused(void **state)
     }
 }
 
+/* clang-format off */
 LIBCHECK_MAIN(
     cmocka_unit_test(double_free_is_refused),
     cmocka_unit_test(foreign_pointer_is_refused),
 )
+/* clang-format on */

@@ -315,6 +315,7 @@ static void free_of_null_does_nothing(void **state)
     })
 }
 
+/* clang-format off */
 LIBCHECK_MAIN(
     cmocka_unit_test(pool_hands_out_exactly_n_blocks),
     cmocka_unit_test(pool_blocks_are_aligned),
@@ -324,3 +325,4 @@ LIBCHECK_MAIN(
     cmocka_unit_test(available_counts_free_blocks),
     cmocka_unit_test(free_of_null_does_nothing),
 )
+/* clang-format on */

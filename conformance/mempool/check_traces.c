@@ -440,8 +440,10 @@ static void arena_replays_every_trace(void **state)
     }
 }
 
+/* clang-format off */
 LIBCHECK_MAIN(
     cmocka_unit_test(pool_replays_every_trace),
     cmocka_unit_test(bitmap_replays_every_trace),
     cmocka_unit_test(arena_replays_every_trace),
 )
+/* clang-format on */

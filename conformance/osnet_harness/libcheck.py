@@ -147,6 +147,15 @@ def run_cc(cmd, out, what):
     os.replace(tmp, out)
 
 
+def check_headers(check_src):
+    """The headers a check file may include: its folder's, and (a fault
+    check sharing the conformance checks' helpers) those of the same
+    component in the other suites."""
+    comp = check_src.parent.name
+    return [h for suite in ("conformance", "faults") for h in (ROOT / suite / comp).glob("*.h")] \
+        + list(check_src.parent.glob("*.h"))
+
+
 class LibImpl:
     """The implementation under test: its sources and the flags they need.
 
@@ -216,7 +225,7 @@ class LibImpl:
                                  "libcheck.c does not compile", script))
         words = [f"-DLC_SRCDIR=\"{check_src.parent}\"", f"-I{ROOT / 'specs'}", f"-I{SUPPORT}"]
         objs.append(self.compile(check_src, variant, words,
-                                 [*support, *specs_h, *check_src.parent.glob("*.h")],
+                                 [*support, *specs_h, *check_headers(check_src)],
                                  f"{check_src.name} does not compile ({variant} build)", script))
         wrap = (SUPPORT / "wrap.flags").read_text().split()
         link = [CC, *VARIANTS[variant], *map(str, objs), "-lcmocka", "-lpthread", "-lm", *wrap]

@@ -141,8 +141,10 @@ static void calls_refuse_null_and_bad_mode(void **state)
     tp_destroy(NULL);
 }
 
+/* clang-format off */
 LIBCHECK_MAIN(
     cmocka_unit_test(creates_exactly_w_threads),
     cmocka_unit_test(create_refuses_bad_arguments),
     cmocka_unit_test(calls_refuse_null_and_bad_mode),
 )
+/* clang-format on */

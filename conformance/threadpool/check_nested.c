@@ -95,7 +95,9 @@ static void task_submits_tasks(void **state)
     }
 }
 
+/* clang-format off */
 LIBCHECK_MAIN(
     cmocka_unit_test(task_calls_refused_with_edeadlk),
     cmocka_unit_test(task_submits_tasks),
 )
+/* clang-format on */

@@ -80,8 +80,7 @@ static void submit_waits_for_room(void **state)
             assert_int_equal(tp_try_submit(p, count_task, NULL), 0);
         sub_call.fn = marker_task;
         bg_start(&sub_call, BG_SUBMIT, p);
-        lc_sleep_ms(lc_ms(200));
-        if (bg_done(&sub_call))
+        if (!bg_blocks(&sub_call, 200))
             fail_msg("%u workers busy, %zu tasks queued (the capacity): tp_submit returned "
                      "%d instead of waiting for room",
                      w, c, sub_call.ret);
@@ -102,7 +101,9 @@ static void submit_waits_for_room(void **state)
     }
 }
 
+/* clang-format off */
 LIBCHECK_MAIN(
     cmocka_unit_test(queue_holds_capacity_then_eagain),
     cmocka_unit_test(submit_waits_for_room),
 )
+/* clang-format on */

@@ -42,18 +42,10 @@ static void where_task(void *arg)
 static void tasks_run_on_the_workers_w_at_once(void **state)
 {
     (void)state;
-    static pid_t before[4096], after[4096];
-    tpc_base_threads();
-    int nb = tpc_tids(before, 4096);
     static tp_pool *p;
     p = NULL;
-    assert_int_equal(tp_create(&p, W, 8), 0);
-    int na = tpc_tids(after, 4096);
     pid_t workers[W + 8];
-    int nw = 0;
-    for (int i = 0; i < na; i++)
-        if (!tpc_has(before, nb, after[i]) && nw < W + 8)
-            workers[nw++] = after[i];
+    int nw = tpc_create_seen(&p, W, 8, workers, W + 8);
 
     clock_gettime(CLOCK_REALTIME, &meet_until);
     meet_until.tv_sec += lc_ms(TPC_DEADLINE_MS) / 1000;
@@ -141,7 +133,9 @@ static void one_worker_runs_in_submission_order(void **state)
     }
 }
 
+/* clang-format off */
 LIBCHECK_MAIN(
     cmocka_unit_test(tasks_run_on_the_workers_w_at_once),
     cmocka_unit_test(one_worker_runs_in_submission_order),
 )
+/* clang-format on */

@@ -143,7 +143,9 @@ static void small_queues_under_contention(void **state)
         run_once_each(cases[i].w, cases[i].c, lc_scale(200000));
 }
 
+/* clang-format off */
 LIBCHECK_MAIN(
     cmocka_unit_test(millions_of_tasks_each_run_once),
     cmocka_unit_test(small_queues_under_contention),
 )
+/* clang-format on */

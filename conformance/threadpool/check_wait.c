@@ -27,9 +27,8 @@ static void wait_waits_for_running_tasks(void **state)
     gate_fill_workers(p, 3);
     for (int i = 0; i < 3; i++)
         bg_start(&waiters[i], BG_WAIT, p);
-    lc_sleep_ms(lc_ms(200));
     for (int i = 0; i < 3; i++)
-        if (bg_done(&waiters[i]))
+        if (!bg_blocks(&waiters[i], i == 0 ? 200 : 0))
             fail_msg("tp_wait returned %d while 3 tasks were still running (the queue "
                      "empty): it must wait until they finish",
                      waiters[i].ret);
@@ -118,8 +117,10 @@ static void wait_includes_tasks_submitted_by_tasks(void **state)
     }
 }
 
+/* clang-format off */
 LIBCHECK_MAIN(
     cmocka_unit_test(wait_waits_for_running_tasks),
     cmocka_unit_test(wait_then_every_task_has_finished),
     cmocka_unit_test(wait_includes_tasks_submitted_by_tasks),
 )
+/* clang-format on */

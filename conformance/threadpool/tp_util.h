@@ -151,12 +151,16 @@ struct bg {
     enum tp_shutdown_mode mode;
     size_t dropped;
     int ret;
+    atomic_int tid; /* the helper thread's id, once it runs */
     atomic_int done;
 };
 
 static inline void *bg_main(void *arg)
 {
     struct bg *b = arg;
+    /* Recorded before the call, so that once the check sees this thread
+     * asleep, it is asleep inside the call (or done with it). */
+    atomic_store(&b->tid, lc_tid());
     switch (b->op) {
     case BG_SUBMIT:
         b->ret = tp_submit(b->p, b->fn, NULL);
@@ -188,6 +192,7 @@ static inline void bg_start(struct bg *b, enum bg_op op, tp_pool *p)
         b->fn = marker_task;
     b->dropped = 777;
     b->ret = 12345;
+    atomic_store(&b->tid, 0);
     atomic_store(&b->done, 0);
     assert_int_equal(pthread_create(&b->th, NULL, bg_main, b), 0);
 }
@@ -195,6 +200,36 @@ static inline void bg_start(struct bg *b, enum bg_op op, tp_pool *p)
 static inline bool bg_done(struct bg *b)
 {
     return atomic_load(&b->done) != 0;
+}
+
+/* Waits until the helper thread is asleep inside the call, or the call
+ * has returned (up to lc_ms(5000): on a busy machine a new thread may wait
+ * a long time for its first time slice, and one that has not run yet must
+ * not be taken for one that blocks). Returns the thread's id once it is
+ * asleep; 0 if the call returned, or if the thread was never seen asleep
+ * (it spins). */
+static inline int bg_settle(struct bg *b)
+{
+    uint64_t end = lc_now_ns() + (uint64_t)lc_ms(5000) * 1000000u;
+    while (!bg_done(b)) {
+        int tid = atomic_load(&b->tid);
+        char st = tid ? lc_thread_state(tid) : 0;
+        if (st == 'S' || st == 'D')
+            return tid;
+        if (lc_now_ns() > end)
+            return 0;
+        lc_sleep_ms(1);
+    }
+    return 0;
+}
+
+/* Whether the call blocks: once the helper is asleep in it, it has still
+ * not returned lc_ms(ms) later. */
+static inline bool bg_blocks(struct bg *b, long ms)
+{
+    bg_settle(b);
+    lc_sleep_ms(lc_ms(ms));
+    return !bg_done(b);
 }
 
 /* Waits up to lc_ms(ms) for the call to return; then joins the thread and
@@ -251,6 +286,22 @@ static inline bool tpc_has(const pid_t *ids, int n, pid_t id)
         if (ids[i] == id)
             return true;
     return false;
+}
+
+/* tp_create(p, w, c), which must succeed, and the ids of the threads it
+ * started (those in /proc/self/task after it and not before) into ids,
+ * up to max; returns how many. */
+static inline int tpc_create_seen(tp_pool **p, unsigned w, size_t c, pid_t *ids, int max)
+{
+    static pid_t before[4096], after[4096];
+    tpc_base_threads();
+    int nb = tpc_tids(before, 4096);
+    assert_int_equal(tp_create(p, w, c), 0);
+    int na = tpc_tids(after, 4096), n = 0;
+    for (int i = 0; i < na; i++)
+        if (!tpc_has(before, nb, after[i]) && n < max)
+            ids[n++] = after[i];
+    return n;
 }
 
 #endif

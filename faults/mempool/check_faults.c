@@ -115,8 +115,10 @@ static void arena_create_survives_failed_malloc(void **state)
     each_failure("mp_arena", arena_create, LC_MMAP, "mmap");
 }
 
+/* clang-format off */
 LIBCHECK_MAIN(
     cmocka_unit_test(pool_create_survives_failed_malloc),
     cmocka_unit_test(bitmap_create_survives_failed_malloc),
     cmocka_unit_test(arena_create_survives_failed_malloc),
 )
+/* clang-format on */

@@ -6,70 +6,33 @@
  * /proc/self/task), nothing leaked (LeakSanitizer, asan build), and a
  * pool that is still created is a working one. Then the same for the
  * allocations a submit may make. */
-#include <pthread.h>
-#include <stdatomic.h>
-
 #include "libcheck.h"
 #include "threadpool.h"
-
-static atomic_long runs;
-
-static void count_task(void *arg)
-{
-    (void)arg;
-    atomic_fetch_add(&runs, 1);
-}
-
-static void *nothing(void *arg)
-{
-    return arg;
-}
-
-/* Threads now, after one thread has come and gone: ThreadSanitizer starts
- * a thread of its own with the first one, which is not the pool's. */
-static int base_threads(void)
-{
-    pthread_t t;
-    if (pthread_create(&t, NULL, nothing, NULL) == 0)
-        pthread_join(t, NULL);
-    return lc_threads();
-}
+/* count_task, tpc_base_threads, the helper thread: one copy, shared with
+ * the conformance checks. */
+#include "../../conformance/threadpool/tp_util.h"
 
 /* tp_wait on a thread of its own, given up after a generous while: a pool
  * that counts a task it never queued waits forever. */
-static atomic_int waited;
-
-static void *wait_main(void *arg)
-{
-    tp_wait(arg);
-    atomic_store(&waited, 1);
-    return NULL;
-}
+static struct bg waiter;
 
 static int wait_deadline(tp_pool *p)
 {
-    pthread_t t;
-    atomic_store(&waited, 0);
-    assert_int_equal(pthread_create(&t, NULL, wait_main, p), 0);
-    uint64_t end = lc_now_ns() + (uint64_t)lc_ms(15000) * 1000000u;
-    while (!atomic_load(&waited) && lc_now_ns() < end)
-        lc_sleep_ms(1);
-    if (!atomic_load(&waited))
-        return -1;
-    pthread_join(t, NULL);
-    return 0;
+    bg_start(&waiter, BG_WAIT, p);
+    return bg_finish(&waiter, TPC_DEADLINE_MS) ? 0 : -1;
 }
 
 /* A pool that was created must work: tasks run, then it goes away. */
 static void use_and_destroy(tp_pool *p, const char *when)
 {
-    atomic_store(&runs, 0);
+    atomic_store(&tpc_count, 0);
     for (int i = 0; i < 50; i++)
         if (tp_submit(p, count_task, NULL) != 0)
             fail_msg("%s: tp_create succeeded, but tp_submit then failed", when);
     assert_int_equal(tp_wait(p), 0);
-    if (atomic_load(&runs) != 50)
-        fail_msg("%s: tp_create succeeded, but only %ld of 50 tasks ran", when, atomic_load(&runs));
+    if (atomic_load(&tpc_count) != 50)
+        fail_msg("%s: tp_create succeeded, but only %ld of 50 tasks ran", when,
+                 atomic_load(&tpc_count));
     tp_destroy(p);
 }
 
@@ -77,8 +40,8 @@ static void use_and_destroy(tp_pool *p, const char *when)
  * that tp_create reaches; `want` is the error it must then return. */
 static void create_under(enum lc_kind kind, const char *what, int want)
 {
-    int base = base_threads();
-    static tp_pool *const sentinel = (tp_pool *)&runs;
+    int base = tpc_base_threads();
+    static tp_pool *const sentinel = (tp_pool *)&tpc_count;
     long n;
     for (n = 1; n < 10000; n++) {
         tp_pool *p = sentinel;
@@ -136,7 +99,7 @@ static void submit_survives_allocation_failures(void **state)
     for (int t = 0; t < 2; t++) {
         const char *fn = t ? "tp_try_submit" : "tp_submit";
         for (long n = 1; n < 10000; n++) {
-            atomic_store(&runs, 0);
+            atomic_store(&tpc_count, 0);
             lc_fail_after(LC_MALLOC, n);
             /* Several submits, so that a pool allocating a block of task
              * records now and then is reached too. */
@@ -149,7 +112,7 @@ static void submit_survives_allocation_failures(void **state)
                 fail_msg("%s with allocation number %ld failing returned %d; then tp_wait "
                          "did not return: is a task counted that was never queued?",
                          fn, n, r);
-            long ran = atomic_load(&runs);
+            long ran = atomic_load(&tpc_count);
             long accepted = r == 0 ? k : k - 1;
             if (r != 0 && r != -ENOMEM)
                 fail_msg("%s with allocation number %ld failing returned %d, 0 or -ENOMEM "
@@ -164,16 +127,18 @@ static void submit_survives_allocation_failures(void **state)
         }
     }
     /* Still working. */
-    atomic_store(&runs, 0);
+    atomic_store(&tpc_count, 0);
     for (int i = 0; i < 100; i++)
         assert_int_equal(tp_submit(p, count_task, NULL), 0);
     assert_int_equal(tp_wait(p), 0);
-    assert_int_equal(atomic_load(&runs), 100);
+    assert_int_equal(atomic_load(&tpc_count), 100);
     tp_destroy(p);
 }
 
+/* clang-format off */
 LIBCHECK_MAIN(
     cmocka_unit_test(create_survives_allocation_failures),
     cmocka_unit_test(create_survives_pthread_create_failures),
     cmocka_unit_test(submit_survives_allocation_failures),
 )
+/* clang-format on */

@@ -31,16 +31,16 @@
 #endif
 
 struct chan {
-	pthread_mutex_t lock;
-	pthread_cond_t not_full;
-	pthread_cond_t not_empty;
-	void **slots;   /* the ring: slots[(head + i) % nslots], i < count */
-	size_t nslots;  /* slots allocated (CHAN_SLOTS(capacity)) */
-	size_t capacity;
-	size_t head;
-	size_t count;
-	bool closed;
-	CHAN_EXTRA_FIELDS
+    pthread_mutex_t lock;
+    pthread_cond_t not_full;
+    pthread_cond_t not_empty;
+    void **slots;  /* the ring: slots[(head + i) % nslots], i < count */
+    size_t nslots; /* slots allocated (CHAN_SLOTS(capacity)) */
+    size_t capacity;
+    size_t head;
+    size_t count;
+    bool closed;
+    CHAN_EXTRA_FIELDS
 };
 
 /* ---- hooks, each with its correct default ---- */
@@ -70,9 +70,8 @@ struct chan {
 #endif
 /* What close does to the threads blocked on the channel. */
 #ifndef CHAN_WAKE_ALL
-#define CHAN_WAKE_ALL(ch)                                                     \
-	(pthread_cond_broadcast(&(ch)->not_full),                             \
-	 pthread_cond_broadcast(&(ch)->not_empty))
+#define CHAN_WAKE_ALL(ch)                                                                          \
+    (pthread_cond_broadcast(&(ch)->not_full), pthread_cond_broadcast(&(ch)->not_empty))
 #endif
 /* Whether a send is refused (nothing is added once closed). */
 #ifndef CHAN_SEND_REFUSED
@@ -88,11 +87,11 @@ struct chan {
 #endif
 /* NULL checks of the arguments. */
 #ifndef CHAN_CHECK
-#define CHAN_CHECK(cond)                                                      \
-	do {                                                                  \
-		if (cond)                                                     \
-			return -EINVAL;                                       \
-	} while (0)
+#define CHAN_CHECK(cond)                                                                           \
+    do {                                                                                           \
+        if (cond)                                                                                  \
+            return -EINVAL;                                                                        \
+    } while (0)
 #endif
 
 /* ---- the correct pieces ---- */
@@ -100,132 +99,132 @@ struct chan {
 /* Puts msg at the tail (lock held, room checked). */
 static inline void chan_push_locked(struct chan *ch, void *msg)
 {
-	ch->slots[(ch->head + ch->count) % ch->nslots] = msg;
-	ch->count++;
-	pthread_cond_signal(CHAN_NOT_EMPTY(ch));
+    ch->slots[(ch->head + ch->count) % ch->nslots] = msg;
+    ch->count++;
+    pthread_cond_signal(CHAN_NOT_EMPTY(ch));
 }
 
 /* Takes the head (lock held, a message there). */
 static inline void *chan_pop_locked(struct chan *ch)
 {
-	void *msg = ch->slots[ch->head];
-	ch->head = (ch->head + 1) % ch->nslots;
-	ch->count--;
-	pthread_cond_signal(CHAN_NOT_FULL(ch));
-	return msg;
+    void *msg = ch->slots[ch->head];
+    ch->head = (ch->head + 1) % ch->nslots;
+    ch->count--;
+    pthread_cond_signal(CHAN_NOT_FULL(ch));
+    return msg;
 }
 
 #ifndef BROKEN_CHAN_CREATE
 int chan_create(struct chan **out, size_t capacity)
 {
-	if (out == NULL || CHAN_BAD_CAPACITY(capacity))
-		return -EINVAL;
-	struct chan *ch = calloc(1, sizeof(*ch));
-	if (ch == NULL)
-		return -ENOMEM;
-	ch->nslots = CHAN_SLOTS(capacity);
-	ch->slots = calloc(ch->nslots, sizeof(ch->slots[0]));
-	if (ch->slots == NULL)
-		goto fail;
-	ch->capacity = capacity;
-	pthread_mutex_init(&ch->lock, NULL);
-	pthread_cond_init(&ch->not_full, NULL);
-	pthread_cond_init(&ch->not_empty, NULL);
-	*out = ch;
-	return 0;
+    if (out == NULL || CHAN_BAD_CAPACITY(capacity))
+        return -EINVAL;
+    struct chan *ch = calloc(1, sizeof(*ch));
+    if (ch == NULL)
+        return -ENOMEM;
+    ch->nslots = CHAN_SLOTS(capacity);
+    ch->slots = calloc(ch->nslots, sizeof(ch->slots[0]));
+    if (ch->slots == NULL)
+        goto fail;
+    ch->capacity = capacity;
+    pthread_mutex_init(&ch->lock, NULL);
+    pthread_cond_init(&ch->not_full, NULL);
+    pthread_cond_init(&ch->not_empty, NULL);
+    *out = ch;
+    return 0;
 fail:
-	free(ch);
-	return -ENOMEM;
+    free(ch);
+    return -ENOMEM;
 }
 #endif
 
 #ifndef BROKEN_CHAN_SEND
 int chan_send(struct chan *ch, void *msg)
 {
-	CHAN_CHECK(ch == NULL);
-	pthread_mutex_lock(&ch->lock);
-	while (!CHAN_SEND_REFUSED(ch) && CHAN_FULL(ch))
-		CHAN_WAIT(CHAN_NOT_FULL(ch), &ch->lock);
-	int rc = -EPIPE;
-	if (!CHAN_SEND_REFUSED(ch)) {
-		chan_push_locked(ch, msg);
-		rc = 0;
-	}
-	pthread_mutex_unlock(&ch->lock);
-	return rc;
+    CHAN_CHECK(ch == NULL);
+    pthread_mutex_lock(&ch->lock);
+    while (!CHAN_SEND_REFUSED(ch) && CHAN_FULL(ch))
+        CHAN_WAIT(CHAN_NOT_FULL(ch), &ch->lock);
+    int rc = -EPIPE;
+    if (!CHAN_SEND_REFUSED(ch)) {
+        chan_push_locked(ch, msg);
+        rc = 0;
+    }
+    pthread_mutex_unlock(&ch->lock);
+    return rc;
 }
 #endif
 
 #ifndef BROKEN_CHAN_RECV
 int chan_recv(struct chan *ch, void **msg)
 {
-	CHAN_CHECK(ch == NULL || msg == NULL);
-	pthread_mutex_lock(&ch->lock);
-	while (ch->count == 0 && !ch->closed)
-		CHAN_WAIT(CHAN_NOT_EMPTY(ch), &ch->lock);
-	int rc = -EPIPE;
-	if (!CHAN_RECV_DONE(ch)) {
-		*msg = chan_pop_locked(ch);
-		rc = 0;
-	}
-	pthread_mutex_unlock(&ch->lock);
-	return rc;
+    CHAN_CHECK(ch == NULL || msg == NULL);
+    pthread_mutex_lock(&ch->lock);
+    while (ch->count == 0 && !ch->closed)
+        CHAN_WAIT(CHAN_NOT_EMPTY(ch), &ch->lock);
+    int rc = -EPIPE;
+    if (!CHAN_RECV_DONE(ch)) {
+        *msg = chan_pop_locked(ch);
+        rc = 0;
+    }
+    pthread_mutex_unlock(&ch->lock);
+    return rc;
 }
 #endif
 
 #ifndef BROKEN_CHAN_TRY_SEND
 int chan_try_send(struct chan *ch, void *msg)
 {
-	CHAN_CHECK(ch == NULL);
-	pthread_mutex_lock(&ch->lock);
-	int rc = CHAN_SEND_REFUSED(ch) ? -EPIPE : CHAN_FULL(ch) ? -EAGAIN : 0;
-	if (rc == 0)
-		chan_push_locked(ch, msg);
-	pthread_mutex_unlock(&ch->lock);
-	return rc;
+    CHAN_CHECK(ch == NULL);
+    pthread_mutex_lock(&ch->lock);
+    int rc = CHAN_SEND_REFUSED(ch) ? -EPIPE : CHAN_FULL(ch) ? -EAGAIN : 0;
+    if (rc == 0)
+        chan_push_locked(ch, msg);
+    pthread_mutex_unlock(&ch->lock);
+    return rc;
 }
 #endif
 
 #ifndef BROKEN_CHAN_TRY_RECV
 int chan_try_recv(struct chan *ch, void **msg)
 {
-	CHAN_CHECK(ch == NULL || msg == NULL);
-	pthread_mutex_lock(&ch->lock);
-	int rc = 0;
-	if (CHAN_RECV_DONE(ch))
-		rc = -EPIPE;
-	else if (ch->count == 0)
-		rc = -EAGAIN;
-	else
-		*msg = chan_pop_locked(ch);
-	pthread_mutex_unlock(&ch->lock);
-	return rc;
+    CHAN_CHECK(ch == NULL || msg == NULL);
+    pthread_mutex_lock(&ch->lock);
+    int rc = 0;
+    if (CHAN_RECV_DONE(ch))
+        rc = -EPIPE;
+    else if (ch->count == 0)
+        rc = -EAGAIN;
+    else
+        *msg = chan_pop_locked(ch);
+    pthread_mutex_unlock(&ch->lock);
+    return rc;
 }
 #endif
 
 #ifndef BROKEN_CHAN_CLOSE
 int chan_close(struct chan *ch)
 {
-	CHAN_CHECK(ch == NULL);
-	pthread_mutex_lock(&ch->lock);
-	int rc = ch->closed ? CHAN_CLOSE_AGAIN : 0;
-	ch->closed = true;
-	CHAN_WAKE_ALL(ch);
-	pthread_mutex_unlock(&ch->lock);
-	return rc;
+    CHAN_CHECK(ch == NULL);
+    pthread_mutex_lock(&ch->lock);
+    int rc = ch->closed ? CHAN_CLOSE_AGAIN : 0;
+    ch->closed = true;
+    CHAN_WAKE_ALL(ch);
+    pthread_mutex_unlock(&ch->lock);
+    return rc;
 }
 #endif
 
 #ifndef BROKEN_CHAN_DESTROY
 void chan_destroy(struct chan *ch)
 {
-	if (ch == NULL)
-		return;
-	pthread_cond_destroy(&ch->not_empty);
-	pthread_cond_destroy(&ch->not_full);
-	pthread_mutex_destroy(&ch->lock);
-	free(ch->slots);
-	free(ch);
+    if (ch == NULL)
+        return;
+    pthread_cond_destroy(&ch->not_empty);
+    pthread_cond_destroy(&ch->not_full);
+    pthread_mutex_destroy(&ch->lock);
+    free(ch->slots);
+    free(ch);
 }
 #endif
 

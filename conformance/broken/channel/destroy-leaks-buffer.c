@@ -7,10 +7,10 @@
 
 void chan_destroy(struct chan *ch)
 {
-	if (ch == NULL)
-		return;
-	pthread_cond_destroy(&ch->not_empty);
-	pthread_cond_destroy(&ch->not_full);
-	pthread_mutex_destroy(&ch->lock);
-	free(ch); /* BUG: ch->slots is leaked */
+    if (ch == NULL)
+        return;
+    pthread_cond_destroy(&ch->not_empty);
+    pthread_cond_destroy(&ch->not_full);
+    pthread_mutex_destroy(&ch->lock);
+    free(ch); /* BUG: ch->slots is leaked */
 }

@@ -7,5 +7,5 @@
 
 int chan_recv(struct chan *ch, void **msg)
 {
-	return chan_try_recv(ch, msg); /* BUG: never blocks */
+    return chan_try_recv(ch, msg); /* BUG: never blocks */
 }

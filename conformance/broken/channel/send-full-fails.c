@@ -8,5 +8,5 @@
 
 int chan_send(struct chan *ch, void *msg)
 {
-	return chan_try_send(ch, msg); /* BUG: never blocks */
+    return chan_try_send(ch, msg); /* BUG: never blocks */
 }

@@ -7,5 +7,5 @@
 
 int chan_try_recv(struct chan *ch, void **msg)
 {
-	return chan_recv(ch, msg); /* BUG: blocks */
+    return chan_recv(ch, msg); /* BUG: blocks */
 }

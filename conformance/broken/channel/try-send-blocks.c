@@ -7,5 +7,5 @@
 
 int chan_try_send(struct chan *ch, void *msg)
 {
-	return chan_send(ch, msg); /* BUG: blocks */
+    return chan_send(ch, msg); /* BUG: blocks */
 }

@@ -11,24 +11,24 @@
 
 int chan_recv(struct chan *ch, void **msg)
 {
-	CHAN_CHECK(ch == NULL || msg == NULL);
-	pthread_mutex_lock(&ch->lock);
-	ch->receivers++;
-	while (ch->count == 0 && !ch->closed)
-		CHAN_WAIT(CHAN_NOT_EMPTY(ch), &ch->lock);
-	int rc = -EPIPE;
-	if (!CHAN_RECV_DONE(ch)) {
-		if (ch->receivers > 1 && ch->count >= 2) {
-			/* BUG: the second oldest first, the oldest left behind */
-			size_t a = ch->head, b = (ch->head + 1) % ch->nslots;
-			void *t = ch->slots[a];
-			ch->slots[a] = ch->slots[b];
-			ch->slots[b] = t;
-		}
-		*msg = chan_pop_locked(ch);
-		rc = 0;
-	}
-	ch->receivers--;
-	pthread_mutex_unlock(&ch->lock);
-	return rc;
+    CHAN_CHECK(ch == NULL || msg == NULL);
+    pthread_mutex_lock(&ch->lock);
+    ch->receivers++;
+    while (ch->count == 0 && !ch->closed)
+        CHAN_WAIT(CHAN_NOT_EMPTY(ch), &ch->lock);
+    int rc = -EPIPE;
+    if (!CHAN_RECV_DONE(ch)) {
+        if (ch->receivers > 1 && ch->count >= 2) {
+            /* BUG: the second oldest first, the oldest left behind */
+            size_t a = ch->head, b = (ch->head + 1) % ch->nslots;
+            void *t = ch->slots[a];
+            ch->slots[a] = ch->slots[b];
+            ch->slots[b] = t;
+        }
+        *msg = chan_pop_locked(ch);
+        rc = 0;
+    }
+    ch->receivers--;
+    pthread_mutex_unlock(&ch->lock);
+    return rc;
 }

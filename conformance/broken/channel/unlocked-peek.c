@@ -9,17 +9,17 @@
 
 int chan_try_recv(struct chan *ch, void **msg)
 {
-	CHAN_CHECK(ch == NULL || msg == NULL);
-	if (ch->count == 0 && !ch->closed) /* BUG: read without the lock */
-		return -EAGAIN;
-	pthread_mutex_lock(&ch->lock);
-	int rc = 0;
-	if (CHAN_RECV_DONE(ch))
-		rc = -EPIPE;
-	else if (ch->count == 0)
-		rc = -EAGAIN;
-	else
-		*msg = chan_pop_locked(ch);
-	pthread_mutex_unlock(&ch->lock);
-	return rc;
+    CHAN_CHECK(ch == NULL || msg == NULL);
+    if (ch->count == 0 && !ch->closed) /* BUG: read without the lock */
+        return -EAGAIN;
+    pthread_mutex_lock(&ch->lock);
+    int rc = 0;
+    if (CHAN_RECV_DONE(ch))
+        rc = -EPIPE;
+    else if (ch->count == 0)
+        rc = -EAGAIN;
+    else
+        *msg = chan_pop_locked(ch);
+    pthread_mutex_unlock(&ch->lock);
+    return rc;
 }

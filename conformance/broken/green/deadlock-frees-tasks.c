@@ -9,8 +9,8 @@ static int green_drop_all(void);
 
 static int green_drop_all(void)
 {
-	while (g.all) /* BUG: the parked tasks are still on channels' lists */
-		green_forget(g.all);
-	g.live = 0;
-	return -EDEADLK;
+    while (g.all) /* BUG: the parked tasks are still on channels' lists */
+        green_forget(g.all);
+    g.live = 0;
+    return -EDEADLK;
 }

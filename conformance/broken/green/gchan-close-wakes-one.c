@@ -8,12 +8,12 @@
 
 int gchan_close(struct gchan *ch)
 {
-	if (ch == NULL)
-		return -EINVAL;
-	if (ch->closed)
-		return -EPIPE;
-	ch->closed = true;
-	gchan_wake_one(&ch->receivers); /* BUG: every one must be woken */
-	gchan_wake_one(&ch->senders);
-	return 0;
+    if (ch == NULL)
+        return -EINVAL;
+    if (ch->closed)
+        return -EPIPE;
+    ch->closed = true;
+    gchan_wake_one(&ch->receivers); /* BUG: every one must be woken */
+    gchan_wake_one(&ch->senders);
+    return 0;
 }

@@ -7,7 +7,7 @@
 
 int gchan_send(struct gchan *ch, void *msg)
 {
-	if (ch != NULL && g.current == NULL)
-		return -EPERM;
-	return gchan_try_send(ch, msg); /* BUG: never parks */
+    if (ch != NULL && g.current == NULL)
+        return -EPERM;
+    return gchan_try_send(ch, msg); /* BUG: never parks */
 }

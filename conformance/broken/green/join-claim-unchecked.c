@@ -7,22 +7,22 @@
 
 int green_join(int id, void **ret)
 {
-	if (g.current == NULL)
-		return -EPERM;
-	if (id == g.current->id)
-		return -EDEADLK;
-	struct task *t = g.all;
-	while (t && t->id != id)
-		t = t->all_next;
-	if (t == NULL || (t->claimed && t->state == T_DONE)) /* BUG: a waiter is not checked */
-		return -ESRCH;
-	t->claimed = true;
-	if (t->state != T_DONE) {
-		t->joiner = g.current;
-		green_park();
-	}
-	if (ret)
-		*ret = t->ret;
-	green_forget(t);
-	return 0;
+    if (g.current == NULL)
+        return -EPERM;
+    if (id == g.current->id)
+        return -EDEADLK;
+    struct task *t = g.all;
+    while (t && t->id != id)
+        t = t->all_next;
+    if (t == NULL || (t->claimed && t->state == T_DONE)) /* BUG: a waiter is not checked */
+        return -ESRCH;
+    t->claimed = true;
+    if (t->state != T_DONE) {
+        t->joiner = g.current;
+        green_park();
+    }
+    if (ret)
+        *ret = t->ret;
+    green_forget(t);
+    return 0;
 }

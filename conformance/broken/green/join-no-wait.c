@@ -7,19 +7,19 @@
 
 int green_join(int id, void **ret)
 {
-	if (g.current == NULL)
-		return -EPERM;
-	if (id == g.current->id)
-		return -EDEADLK;
-	struct task *t = g.all;
-	while (t && t->id != id)
-		t = t->all_next;
-	if (t == NULL || t->claimed)
-		return -ESRCH;
-	t->claimed = true;
-	if (ret)
-		*ret = t->ret; /* BUG: not parked until t ends */
-	if (t->state == T_DONE)
-		green_forget(t);
-	return 0;
+    if (g.current == NULL)
+        return -EPERM;
+    if (id == g.current->id)
+        return -EDEADLK;
+    struct task *t = g.all;
+    while (t && t->id != id)
+        t = t->all_next;
+    if (t == NULL || t->claimed)
+        return -ESRCH;
+    t->claimed = true;
+    if (ret)
+        *ret = t->ret; /* BUG: not parked until t ends */
+    if (t->state == T_DONE)
+        green_forget(t);
+    return 0;
 }

@@ -4,5 +4,5 @@
  */
 #define GREEN_SPAWN_PUSH(t) tlist_push_front(&g.runq, (t)) /* BUG */
 #define GREEN_YIELD_PUSH(t) tlist_push_front(&g.runq, (t)) /* BUG */
-#define GREEN_WAKE_PUSH(t) tlist_push_front(&g.runq, (t))  /* BUG */
+#define GREEN_WAKE_PUSH(t)  tlist_push_front(&g.runq, (t)) /* BUG */
 #include "common.h"

@@ -7,9 +7,9 @@
 
 int green_yield(void)
 {
-	/* BUG: no "if (g.current == NULL) return -EPERM;" */
-	g.current->state = T_READY;
-	GREEN_YIELD_PUSH(g.current);
-	green_switch_out();
-	return 0;
+    /* BUG: no "if (g.current == NULL) return -EPERM;" */
+    g.current->state = T_READY;
+    GREEN_YIELD_PUSH(g.current);
+    green_switch_out();
+    return 0;
 }

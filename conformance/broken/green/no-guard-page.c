@@ -11,13 +11,13 @@
 
 static inline int stack_alloc(struct task *t, size_t size)
 {
-	t->map = malloc(size); /* BUG: no guard page below it */
-	t->map_len = size;
-	return t->map ? 0 : -ENOMEM;
+    t->map = malloc(size); /* BUG: no guard page below it */
+    t->map_len = size;
+    return t->map ? 0 : -ENOMEM;
 }
 
 static inline void stack_free(struct task *t)
 {
-	free(t->map);
-	t->map = NULL;
+    free(t->map);
+    t->map = NULL;
 }

@@ -7,6 +7,6 @@
 
 int green_sleep_ms(unsigned ms)
 {
-	(void)ms;
-	return green_yield(); /* BUG: no timer at all */
+    (void)ms;
+    return green_yield(); /* BUG: no timer at all */
 }

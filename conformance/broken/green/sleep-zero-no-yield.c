@@ -7,14 +7,14 @@
 
 int green_sleep_ms(unsigned ms)
 {
-	if (g.current == NULL)
-		return -EPERM;
-	if (ms == 0)
-		return 0; /* BUG: should be green_yield() */
-	struct task *t = g.current;
-	t->wake_ns = green_now_ns() + (uint64_t)ms * 1000000u;
-	t->state = T_SLEEPING;
-	sleep_insert(t);
-	green_switch_out();
-	return 0;
+    if (g.current == NULL)
+        return -EPERM;
+    if (ms == 0)
+        return 0; /* BUG: should be green_yield() */
+    struct task *t = g.current;
+    t->wake_ns = green_now_ns() + (uint64_t)ms * 1000000u;
+    t->state = T_SLEEPING;
+    sleep_insert(t);
+    green_switch_out();
+    return 0;
 }

@@ -8,9 +8,9 @@
 
 static inline void sleep_insert(struct task *t)
 {
-	struct task **p = &g.sleepers;
-	while (*p) /* BUG: appended, not sorted by wake-up time */
-		p = &(*p)->next;
-	t->next = NULL;
-	*p = t;
+    struct task **p = &g.sleepers;
+    while (*p) /* BUG: appended, not sorted by wake-up time */
+        p = &(*p)->next;
+    t->next = NULL;
+    *p = t;
 }

@@ -7,9 +7,9 @@
 
 static inline void stack_free(struct task *t)
 {
-	if (t->state == T_DONE && !t->claimed)
-		return; /* BUG: an unjoined task's stack is never unmapped */
-	if (t->map)
-		munmap(t->map, t->map_len);
-	t->map = NULL;
+    if (t->state == T_DONE && !t->claimed)
+        return; /* BUG: an unjoined task's stack is never unmapped */
+    if (t->map)
+        munmap(t->map, t->map_len);
+    t->map = NULL;
 }

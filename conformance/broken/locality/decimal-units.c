@@ -6,6 +6,6 @@
 
 int main(int argc, char **argv)
 {
-	lo.unit = 1000; /* BUG: K is 1024 */
-	return lo_main(argc, argv);
+    lo.unit = 1000; /* BUG: K is 1024 */
+    return lo_main(argc, argv);
 }

@@ -6,6 +6,6 @@
 
 int main(int argc, char **argv)
 {
-	lo.default_stride = 12; /* BUG: the default is 64 */
-	return lo_main(argc, argv);
+    lo.default_stride = 12; /* BUG: the default is 64 */
+    return lo_main(argc, argv);
 }

@@ -7,6 +7,6 @@
 
 int main(int argc, char **argv)
 {
-	lo.header_first = true; /* BUG: the memory comes before the first line */
-	return lo_main(argc, argv);
+    lo.header_first = true; /* BUG: the memory comes before the first line */
+    return lo_main(argc, argv);
 }

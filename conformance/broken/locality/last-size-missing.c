@@ -7,11 +7,11 @@
 
 static bool below_max(uint64_t size, uint64_t max)
 {
-	return size < max; /* BUG: --max-size itself is measured too */
+    return size < max; /* BUG: --max-size itself is measured too */
 }
 
 int main(int argc, char **argv)
 {
-	lo.more_sizes = below_max;
-	return lo_main(argc, argv);
+    lo.more_sizes = below_max;
+    return lo_main(argc, argv);
 }

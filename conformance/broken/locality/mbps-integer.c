@@ -6,19 +6,19 @@
 
 static int print_whole(uint64_t size, unsigned stride, double mbps)
 {
-	if (stride == 0)
-		printf("%llu\trandom\t%.0f\n", (unsigned long long)size, mbps); /* BUG: %.1f */
-	else
-		printf("%llu\t%u\t%.0f\n", (unsigned long long)size, stride, mbps); /* BUG: %.1f */
-	if (fflush(stdout) == EOF && lo.check_writes) {
-		fprintf(stderr, "locality: write error: %s\n", strerror(errno));
-		return -1;
-	}
-	return 0;
+    if (stride == 0)
+        printf("%llu\trandom\t%.0f\n", (unsigned long long)size, mbps); /* BUG: %.1f */
+    else
+        printf("%llu\t%u\t%.0f\n", (unsigned long long)size, stride, mbps); /* BUG: %.1f */
+    if (fflush(stdout) == EOF && lo.check_writes) {
+        fprintf(stderr, "locality: write error: %s\n", strerror(errno));
+        return -1;
+    }
+    return 0;
 }
 
 int main(int argc, char **argv)
 {
-	lo.print_row = print_whole;
-	return lo_main(argc, argv);
+    lo.print_row = print_whole;
+    return lo_main(argc, argv);
 }

@@ -6,11 +6,11 @@
 
 static void random_always(struct lo_opts *o)
 {
-	o->random = true; /* BUG: --no-random leaves them out */
+    o->random = true; /* BUG: --no-random leaves them out */
 }
 
 int main(int argc, char **argv)
 {
-	lo.options_done = random_always;
-	return lo_main(argc, argv);
+    lo.options_done = random_always;
+    return lo_main(argc, argv);
 }

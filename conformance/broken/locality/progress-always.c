@@ -6,12 +6,12 @@
 
 static FILE *always_stderr(bool verbose)
 {
-	(void)verbose; /* BUG: only with -v or a terminal */
-	return stderr;
+    (void)verbose; /* BUG: only with -v or a terminal */
+    return stderr;
 }
 
 int main(int argc, char **argv)
 {
-	lo.progress_to = always_stderr;
-	return lo_main(argc, argv);
+    lo.progress_to = always_stderr;
+    return lo_main(argc, argv);
 }

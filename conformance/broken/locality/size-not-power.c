@@ -7,11 +7,11 @@
 
 static bool multiple_of_8(uint64_t v)
 {
-	return v >= LO_SIZE_MIN && v <= LO_SIZE_MAX && v % 8 == 0; /* BUG: a power of two */
+    return v >= LO_SIZE_MIN && v <= LO_SIZE_MAX && v % 8 == 0; /* BUG: a power of two */
 }
 
 int main(int argc, char **argv)
 {
-	lo.size_ok = multiple_of_8;
-	return lo_main(argc, argv);
+    lo.size_ok = multiple_of_8;
+    return lo_main(argc, argv);
 }

@@ -6,11 +6,11 @@
 
 static FILE *progress_stdout(bool verbose)
 {
-	return verbose ? stdout : NULL; /* BUG: progress goes to stderr */
+    return verbose ? stdout : NULL; /* BUG: progress goes to stderr */
 }
 
 int main(int argc, char **argv)
 {
-	lo.progress_to = progress_stdout;
-	return lo_main(argc, argv);
+    lo.progress_to = progress_stdout;
+    return lo_main(argc, argv);
 }

@@ -7,6 +7,6 @@
 
 int main(int argc, char **argv)
 {
-	lo.check_writes = false; /* BUG: a failed write is an error, exit 1 */
-	return lo_main(argc, argv);
+    lo.check_writes = false; /* BUG: a failed write is an error, exit 1 */
+    return lo_main(argc, argv);
 }

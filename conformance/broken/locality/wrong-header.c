@@ -6,6 +6,6 @@
 
 int main(int argc, char **argv)
 {
-	lo.header = "size\tstride\tMB/s"; /* BUG: the header is size, stride, mbps */
-	return lo_main(argc, argv);
+    lo.header = "size\tstride\tMB/s"; /* BUG: the header is size, stride, mbps */
+    return lo_main(argc, argv);
 }

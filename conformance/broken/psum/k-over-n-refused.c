@@ -7,8 +7,7 @@
 static int check_k_le_n(unsigned k, uint64_t n)
 {
     if (k > n) { /* BUG: K > N is allowed */
-        fprintf(stderr, "%s: -j %u is more than N = %llu\n", ps_prog, k,
-                (unsigned long long)n);
+        fprintf(stderr, "%s: -j %u is more than N = %llu\n", ps_prog, k, (unsigned long long)n);
         return -1;
     }
     return 0;

@@ -5,9 +5,9 @@
  * never queued.
  */
 #define TPB_SUBMIT submit_counts_first
-#define TPB_PUSH list_push
-#define TPB_POP list_pop
-#define TPB_DROP list_drop
+#define TPB_PUSH   list_push
+#define TPB_POP    list_pop
+#define TPB_DROP   list_drop
 #include "common.h"
 
 struct node {
