@@ -26,7 +26,7 @@ struct chanop {
     void *got;      /* OP_RECV, OP_TRY_RECV: what was received */
     int rc;         /* the call's return value, once returned */
     atomic_int tid; /* the helper thread's id, once it runs */
-    atomic_bool returned;
+    atomic_int returned; /* 1 once the call has returned */
     pthread_t thread;
 };
 
@@ -58,7 +58,7 @@ static inline void *chanop_main(void *arg)
         break;
     }
     op->rc = rc;
-    atomic_store(&op->returned, true);
+    atomic_store(&op->returned, 1);
     return NULL;
 }
 
@@ -72,7 +72,7 @@ static inline void chanop_start(struct chanop *op, struct chan *ch, enum chanop_
     op->got = (void *)(uintptr_t)0xdeadbeef; /* what "nothing stored" looks like */
     op->rc = 1;
     atomic_store(&op->tid, 0);
-    atomic_store(&op->returned, false);
+    atomic_store(&op->returned, 0);
     int err = pthread_create(&op->thread, NULL, chanop_main, op);
     if (err != 0)
         fail_msg("pthread_create: %s", strerror(err));
@@ -107,23 +107,12 @@ static inline void chanop_wait(struct chanop *op, const char *why)
 }
 
 /* Waits until the operation's thread is asleep inside the call, or the
- * call has returned (up to lc_ms(5000): on a busy machine a new thread may
- * wait a long time for its first time slice, and one that has not run yet
- * must not be taken for one that blocks). Returns the thread's id once it
- * is asleep, 0 if the call returned (or the thread never slept: it spins). */
+ * call has returned (lc_await_asleep, up to lc_ms(5000)). Returns the
+ * thread's id once it is asleep, 0 if the call returned (or the thread
+ * never slept: it spins). */
 static inline int chanop_settle(struct chanop *op)
 {
-    uint64_t end = lc_now_ns() + (uint64_t)lc_ms(5000) * 1000000u;
-    while (!chanop_returned(op)) {
-        int tid = atomic_load(&op->tid);
-        char st = tid ? lc_thread_state(tid) : 0;
-        if (st == 'S' || st == 'D')
-            return tid;
-        if (lc_now_ns() > end)
-            return 0;
-        lc_sleep_ms(1);
-    }
-    return 0;
+    return lc_await_asleep(&op->tid, &op->returned, 5000);
 }
 
 /* Gives the operation time to block: once its thread is asleep in the

@@ -231,6 +231,21 @@ int lc_thread_asleep(int tid, long ms)
     return 0;
 }
 
+int lc_await_asleep(atomic_int *tid, atomic_int *done, long ms)
+{
+    uint64_t end = lc_now_ns() + (uint64_t)lc_ms(ms) * 1000000u;
+    while (!atomic_load(done)) {
+        int t = atomic_load(tid);
+        char st = t ? lc_thread_state(t) : 0;
+        if (st == 'S' || st == 'D')
+            return t;
+        if (lc_now_ns() > end)
+            return 0;
+        lc_sleep_ms(1);
+    }
+    return 0;
+}
+
 int lc_stays_blocked(int tid, long ms, char *why, size_t n)
 {
     long samples = lc_ms(ms) / 10, runnable = 0;

@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <setjmp.h> /* cmocka.h needs these four first */
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -94,6 +95,15 @@ long lc_thread_sleeps(int tid);
  * waits for this first, so that a helper thread that has not yet been
  * scheduled on a busy machine is never taken for a blocked one. */
 int lc_thread_asleep(int tid, long ms);
+
+/* For a call made on a helper thread that stores its id in *tid (lc_tid())
+ * before the call and sets *done after it: waits up to lc_ms(ms) until the
+ * thread is asleep inside the call or the call has returned. On a busy
+ * machine a new thread may wait long for its first time slice, and one
+ * that has not run yet must not be taken for one that blocks. Returns the
+ * thread's id once it is asleep; 0 if the call returned, or if the thread
+ * was never seen asleep (it spins). */
+int lc_await_asleep(atomic_int *tid, atomic_int *done, long ms);
 
 /* Whether thread tid stays blocked without spinning or polling: sampled
  * every 10 ms for lc_ms(ms), it may be seen runnable at most twice and go

@@ -203,24 +203,12 @@ static inline bool bg_done(struct bg *b)
 }
 
 /* Waits until the helper thread is asleep inside the call, or the call
- * has returned (up to lc_ms(5000): on a busy machine a new thread may wait
- * a long time for its first time slice, and one that has not run yet must
- * not be taken for one that blocks). Returns the thread's id once it is
- * asleep; 0 if the call returned, or if the thread was never seen asleep
- * (it spins). */
+ * has returned (lc_await_asleep, up to lc_ms(5000)). Returns the thread's
+ * id once it is asleep; 0 if the call returned, or if the thread was never
+ * seen asleep (it spins). */
 static inline int bg_settle(struct bg *b)
 {
-    uint64_t end = lc_now_ns() + (uint64_t)lc_ms(5000) * 1000000u;
-    while (!bg_done(b)) {
-        int tid = atomic_load(&b->tid);
-        char st = tid ? lc_thread_state(tid) : 0;
-        if (st == 'S' || st == 'D')
-            return tid;
-        if (lc_now_ns() > end)
-            return 0;
-        lc_sleep_ms(1);
-    }
-    return 0;
+    return lc_await_asleep(&b->tid, &b->done, 5000);
 }
 
 /* Whether the call blocks: once the helper is asleep in it, it has still
