@@ -78,3 +78,12 @@ int fdio_usage_error(const char *synopsis, const char *fmt, ...)
     fprintf(stderr, "usage: %s %s\n", program_invocation_short_name, synopsis);
     return 2;
 }
+
+int fdio_getopt_error(const char *synopsis, int c, char **argv)
+{
+    if (c == ':')
+        return fdio_usage_error(synopsis, "%s: missing value", argv[optind - 1]);
+    if (optopt != 0)
+        return fdio_usage_error(synopsis, "unknown option '-%c'", optopt);
+    return fdio_usage_error(synopsis, "unknown option '%s'", argv[optind - 1]);
+}

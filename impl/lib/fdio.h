@@ -42,4 +42,10 @@ void fdio_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int fdio_usage_error(const char *synopsis, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* The usage error for what getopt_long returned when it stopped at a bad
+ * option (the program calls it with opterr = 0 and an optstring starting
+ * with ':'): c == ':' an option without its value, otherwise an option it
+ * does not know. Returns 2, as fdio_usage_error(). */
+int fdio_getopt_error(const char *synopsis, int c, char **argv);
+
 #endif

@@ -276,12 +276,8 @@ static int parse_args(int argc, char **argv, struct options *o)
         case 'h':
             help();
             return fflush(stdout) == EOF ? 1 : 0;
-        case ':':
-            return fdio_usage_error(SYNOPSIS, "%s: missing value", argv[optind - 1]);
-        default:
-            if (optopt != 0)
-                return fdio_usage_error(SYNOPSIS, "unknown option '-%c'", optopt);
-            return fdio_usage_error(SYNOPSIS, "unknown option '%s'", argv[optind - 1]);
+        default: /* ':' a value missing, '?' an unknown option */
+            return fdio_getopt_error(SYNOPSIS, c, argv);
         }
     }
     if (optind < argc)

@@ -395,12 +395,8 @@ int main(int argc, char **argv)
                          "(1..%u):\nprocesses (proc) or threads (thread).\n",
                    program_invocation_short_name, (unsigned long long)WORK_MAX_N, WORK_MAX_K);
             return 0;
-        case ':':
-            return fdio_usage_error(SYNOPSIS, "%s: missing value", argv[optind - 1]);
-        default:
-            if (optopt != 0)
-                return fdio_usage_error(SYNOPSIS, "unknown option '-%c'", optopt);
-            return fdio_usage_error(SYNOPSIS, "unknown option '%s'", argv[optind - 1]);
+        default: /* ':' a value missing, '?' an unknown option */
+            return fdio_getopt_error(SYNOPSIS, c, argv);
         }
     }
     if (mode == NULL)

@@ -178,9 +178,7 @@ int main(int argc, char **argv)
         case ':':
             return fdio_usage_error(SYNOPSIS, "--sleep-ms: missing value");
         default:
-            if (optopt != 0)
-                return fdio_usage_error(SYNOPSIS, "unknown option '-%c'", optopt);
-            return fdio_usage_error(SYNOPSIS, "unknown option '%s'", argv[optind - 1]);
+            return fdio_getopt_error(SYNOPSIS, c, argv);
         }
     }
     if (optind != argc - 1)
