@@ -50,6 +50,12 @@ COMP_LIBS  := $(foreach c,$(COMPONENTS),$(call comp_lib,$(c)))
 UNIT_SRC   := $(wildcard impl/*/tests/test_*.c)
 UNIT_BINS  := $(foreach s,$(UNIT_SRC),$(BUILD)/tests/$(word 2,$(subst /, ,$(s)))/$(notdir $(s:.c=)))
 
+# Fuzz harnesses, one per parser (fuzz/<name>_fuzz.c): `make fuzz` runs them
+# under libFuzzer; `make unit` replays their saved inputs (corpus and
+# regressions) with a gcc-built ASan+UBSan driver, build/tests/fuzz/replay_<name>.
+FUZZERS          := http_parse http_response http_chunked query resp_parse chat_line guess items_json
+FUZZ_REPLAY_BINS := $(FUZZERS:%=$(BUILD)/tests/fuzz/replay_%)
+
 # Components specified by a C header (specs/<comp>.h): checked by compiling
 # an implementation's source with cmocka checks, not by running a program.
 LIB_COMPONENTS := threadpool mempool channel green
@@ -71,6 +77,7 @@ LIBCHECK_WRAP := $(shell cat conformance/libcheck/wrap.flags)
 
 SHIM_SRC := $(wildcard faults/shim/*.c)
 SHIM_SO  := $(BUILD)/faults/libosnet-fiu.so
+SANDBOX  := $(BUILD)/tools/osnet-sandbox
 
 USES_proxy   := http
 USES_lb      := proxy http
@@ -96,16 +103,16 @@ LDLIBS_items-mhd := -lmicrohttpd
 LDLIBS_broken_https := -lssl -lcrypto
 LDLIBS_broken_items := -ljansson -lsqlite3
 
-.PHONY: all check unit conformance faults pcap trace pcaps bench bench-echo bench-http \
-        sanitize fuzz deps clean help certs testssl bench-proxy bench-items bench-kv \
+.PHONY: all check unit conformance faults pcap trace selftest pcaps bench bench-echo bench-http \
+        sanitize fuzz fuzz-merge deps clean help certs testssl bench-proxy bench-items bench-kv \
         bench-toolbox bench-mempool bench-locality bench-pool
-all: $(LIB_A) $(COMP_LIBS) $(PROGS) $(UNIT_BINS) $(BROKEN_BINS) $(BROKEN_LIB_OBJS) $(LIBCHECK_BINS) \
-     $(if $(SHIM_SRC),$(SHIM_SO))
+all: $(LIB_A) $(COMP_LIBS) $(PROGS) $(UNIT_BINS) $(FUZZ_REPLAY_BINS) $(BROKEN_BINS) $(BROKEN_LIB_OBJS) $(LIBCHECK_BINS) \
+     $(if $(SHIM_SRC),$(SHIM_SO)) $(SANDBOX)
 
 help:
 	@echo "make            build everything (-Wall -Wextra -Werror)"
 	@echo "make check      install missing packages, build, run unit+conformance+faults+pcap+broken"
-	@echo "make unit | conformance | faults | pcap | broken | trace"
+	@echo "make unit | conformance | faults | pcap | broken | selftest | trace"
 	@echo "make pcaps      regenerate annotated golden captures under pcap/golden/"
 	@echo "make certs      test CA and localhost server certificate -> build/certs/ (tools/make-certs)"
 	@echo "make testssl    testssl.sh audit of the reference HTTPS server -> bench/testssl-http.txt (slow)"
@@ -118,8 +125,9 @@ help:
 	@echo "make bench-pool an empty task on our thread pool vs a thread per task vs a call; psum -j K vs -j 1 -> bench/pool.md"
 	@echo "make bench-mempool mp pool/bitmap/arena against glibc malloc, fixed-size blocks -> bench/mempool.md"
 	@echo "make bench-locality the memory mountain, 4K..1G x strides 1..64 + random, 5 min -> bench/locality.md"
-	@echo "make sanitize   ASan+UBSan build, then unit and conformance tests on it"
-	@echo "make fuzz       libFuzzer on the HTTP request/response and RESP parsers, FUZZ_SECONDS=60 each (clang)"
+	@echo "make sanitize   ASan+UBSan, TSan (threaded servers) and valgrind (tools) runs of the suites (slow)"
+	@echo "make fuzz       libFuzzer on every parser (fuzz/), FUZZ_SECONDS=600 in all (clang); then an execs table"
+	@echo "make fuzz-merge add the inputs make fuzz found that reach new code to fuzz/corpus/<name>"
 
 $(BUILD)/obj/lib/%.o: impl/lib/%.c
 	@mkdir -p $(@D)
@@ -183,6 +191,11 @@ $(SHIM_SO): $(SHIM_SRC)
 	@mkdir -p $(@D)
 	$(CC) $(WFLAGS) $(CFLAGS) -fPIC -shared $^ -o $@ -lfiu -ldl
 
+# The launcher every program under test starts through (limits, cgroups).
+$(SANDBOX): tools/sandbox/osnet-sandbox.c
+	@mkdir -p $(@D)
+	$(CC) $(WFLAGS) $(CFLAGS) $< -o $@
+
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 # ---- tests -----------------------------------------------------------------
@@ -193,7 +206,7 @@ deps:
 	@tools/install-deps -q
 
 unit: all
-	@tools/run-unit $(RESULTS) $(UNIT_BINS)
+	@tools/run-unit $(RESULTS) $(UNIT_BINS) $(FUZZ_REPLAY_BINS)
 
 # Six implementations at once: most tests wait (for bytes, a timeout, a
 # restart) rather than compute; four left the two cores half idle.
@@ -218,6 +231,11 @@ broken: all
 trace:
 	@$(PY) tools/trace
 
+# Tests of osnet itself (tools/tests): the sandbox, the hostile gallery,
+# grading, --repeat. Each test runs tools/osnet and mostly waits for it.
+selftest: all
+	@$(PY) -m pytest tools/tests -q -p no:cacheprovider -n 4 --junitxml=$(RESULTS)/selftest/junit.xml
+
 # Runs one stage of `make check`, recording how long it took and, if it
 # failed, its exit status (tools/summary counts a stage that failed without
 # a failing test in its report, e.g. when it could not run at all).
@@ -235,6 +253,7 @@ check: deps
 	$(call stage,$(MAKE) -s faults,faults)
 	$(call stage,$(MAKE) -s pcap,pcap)
 	$(call stage,$(MAKE) -s broken,broken)
+	$(call stage,$(MAKE) -s selftest,selftest)
 	@$(PY) tools/summary $(RESULTS)
 
 pcaps: all
@@ -276,45 +295,88 @@ bench-mempool: $(BUILD)/bench/mempool_bench
 bench-locality: $(BUILD)/bin/locality
 	@OSNET_BUILD=$(BUILD) $(PY) bench/locality.py $(LOCALITY_ARGS)
 
-# Every component with a folder in impl/ and a spec (one still being built
-# has only its library and unit tests), plus https, which has none: it is
-# build/bin/http started with --cert/--key.
-sanitize:
-	@$(MAKE) -s BUILD=build-san CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" all
-	@tools/run-unit build-san/results $(subst $(BUILD)/,build-san/,$(UNIT_BINS))
-	@for c in $(filter-out lib,$(COMPONENTS)) https; do \
-	  [ -f specs/$$c.md ] || continue; \
-	  OSNET_BUILD=build-san OSNET_NO_BUILD=1 OSNET_TIMEOUT_MULTIPLIER=4 $(OSNET) check $$c \
-	    --suite conformance,pcap --quiet --junit build-san/results/conformance-$$c || exit 1; \
+# ASan+UBSan (build-san: unit tests, conformance, faults, pcap), TSan of
+# the threaded references (build-tsan: conformance, faults) and valgrind
+# around the command-line tools (conformance); any report fails its test.
+# Not part of make check: well over an hour on two cores. SANITIZE_ARGS:
+# tools/sanitize's options, e.g. SANITIZE_ARGS="--stage tsan -j 3 http".
+sanitize: deps
+	@tools/sanitize $(SANITIZE_ARGS)
+
+# ---- fuzzing ------------------------------------------------------------------
+# Each harness fuzz/<name>_fuzz.c is built with the parser's sources,
+# FUZZ_SRC_<name>, and the few libosnet files they use: with clang and
+# libFuzzer for `make fuzz` ($(BUILD)/fuzz/<name>_fuzz), with gcc and a main()
+# that replays saved inputs for `make unit` ($(BUILD)/tests/fuzz/replay_<name>),
+# both with ASan+UBSan. fuzz/corpus/<name> holds the seeds and what
+# `make fuzz-merge` kept, fuzz/regressions/<name> every input that once broke
+# the parser (named after the bug), fuzz/<name>.dict the protocol's words.
+# `make fuzz` writes new inputs to $(BUILD)/fuzz/corpus-<name>, crashes to
+# $(BUILD)/fuzz/<name>-crash-*, logs to $(BUILD)/fuzz/<name>.log.
+FUZZ_SECONDS ?= 600
+FUZZ_CC      ?= clang
+SAN_FLAGS    := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_FLAGS   := -std=c11 -D_GNU_SOURCE $(SAN_FLAGS)
+ITEMS_CORE   := $(filter-out impl/items/lib/cli.c,$(wildcard impl/items/lib/*.c))
+FUZZ_LIB_SRC := impl/lib/buf.c impl/lib/jlog.c impl/lib/prom.c impl/lib/trace.c
+
+FUZZ_SRC_http_parse    := impl/http/lib/http_parse.c
+FUZZ_SRC_http_response := impl/http/lib/http_parse.c
+FUZZ_SRC_http_chunked  := impl/http/lib/http_parse.c
+FUZZ_SRC_query         := impl/http/lib/http_parse.c $(ITEMS_CORE)
+FUZZ_SRC_resp_parse    := impl/kv/lib/resp.c
+FUZZ_SRC_chat_line     := impl/chat/lib/line.c impl/chat/lib/proto.c
+FUZZ_SRC_guess         := impl/guess/lib/proto.c
+FUZZ_SRC_items_json    := $(ITEMS_CORE)
+FUZZ_LDLIBS_query      := -ljansson -lsqlite3
+FUZZ_LDLIBS_items_json := -ljansson -lsqlite3
+
+# A harness sees its parser's folder only (chat and guess both have a
+# proto.h), libosnet's, and http's (fuzz_util.h uses struct http_str).
+fuzz_inc = -Iimpl/lib -Iimpl/http/lib $(sort $(foreach s,$(FUZZ_SRC_$(1)),-I$(patsubst %/,%,$(dir $(s)))))
+fuzz_objs = $(patsubst %.c,$(2)/%.o,$(sort $(FUZZ_SRC_$(1)) $(FUZZ_LIB_SRC)))
+
+# The parsers' objects: clang's with libFuzzer's coverage (no main), gcc's
+# with the project's warnings.
+$(BUILD)/fuzz/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -Iimpl/lib -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/replay/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(WFLAGS) $(SAN_FLAGS) -Iimpl/lib -MMD -MP -c $< -o $@
+
+define fuzz_rule
+$(BUILD)/fuzz/obj/fuzz/$(1)_fuzz.o: fuzz/$(1)_fuzz.c
+	@mkdir -p $$(@D)
+	$$(FUZZ_CC) $$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(call fuzz_inc,$(1)) -MMD -MP -c $$< -o $$@
+
+$(BUILD)/fuzz/$(1)_fuzz: $(BUILD)/fuzz/obj/fuzz/$(1)_fuzz.o $(call fuzz_objs,$(1),$(BUILD)/fuzz/obj)
+	$$(FUZZ_CC) $$(FUZZ_FLAGS) -fsanitize=fuzzer $$^ -o $$@ $$(FUZZ_LDLIBS_$(1))
+
+$(BUILD)/obj/replay/fuzz/$(1)_fuzz.o: fuzz/$(1)_fuzz.c
+	@mkdir -p $$(@D)
+	$$(CC) $$(WFLAGS) $$(SAN_FLAGS) $(call fuzz_inc,$(1)) -MMD -MP -c $$< -o $$@
+
+$(BUILD)/tests/fuzz/replay_$(1): $(BUILD)/obj/replay/fuzz/replay.o $(BUILD)/obj/replay/fuzz/$(1)_fuzz.o \
+    $(call fuzz_objs,$(1),$(BUILD)/obj/replay)
+	@mkdir -p $$(@D)
+	$$(CC) $$(SAN_FLAGS) $$^ -o $$@ -lcmocka $$(FUZZ_LDLIBS_$(1))
+endef
+$(foreach f,$(FUZZERS),$(eval $(call fuzz_rule,$(f))))
+
+# The budget is split evenly; fuzz/run.py prints the table of executions
+# and coverage per parser, and fails if a harness crashed.
+fuzz: $(FUZZERS:%=$(BUILD)/fuzz/%_fuzz)
+	@$(PY) fuzz/run.py --build $(BUILD) --seconds $(FUZZ_SECONDS) $(FUZZERS)
+
+# Adds to fuzz/corpus/<name> the inputs of the last `make fuzz` that reach
+# code the corpus does not (libFuzzer's -merge=1 keeps the existing files).
+fuzz-merge: $(FUZZERS:%=$(BUILD)/fuzz/%_fuzz)
+	@for f in $(FUZZERS); do \
+	  [ -d $(BUILD)/fuzz/corpus-$$f ] || continue; \
+	  $(BUILD)/fuzz/$${f}_fuzz -merge=1 fuzz/corpus/$$f $(BUILD)/fuzz/corpus-$$f 2>&1 | grep -E '^MERGE-OUTER: [0-9]+ new files' | sed "s/^/$$f: /"; \
 	done
 
-# libFuzzer harnesses: fuzz/<name>_fuzz.c with the sources it tests, built
-# with clang. New inputs go to $(BUILD)/fuzz/corpus-<name>; fuzz/corpus/<name>
-# holds the seeds, kept in git. Crashes are written to $(BUILD)/fuzz/.
-FUZZ_SECONDS ?= 60
-FUZZ_CC      ?= clang
-FUZZ_FLAGS   := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-                -fno-sanitize-recover=undefined
-
-# Both harnesses test impl/http/lib/http_parse.c (requests, responses).
-$(BUILD)/fuzz/http_%_fuzz: fuzz/http_%_fuzz.c fuzz/fuzz_util.h impl/http/lib/http_parse.c impl/http/lib/http_parse.h
-	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -Iimpl/http/lib $(filter %.c,$^) -o $@
-
-# The kv request parser (impl/kv/lib/resp.c; fuzz_util.h needs http's header).
-$(BUILD)/fuzz/resp_parse_fuzz: fuzz/resp_parse_fuzz.c fuzz/fuzz_util.h impl/kv/lib/resp.c impl/kv/lib/resp.h
-	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -Iimpl/lib -Iimpl/http/lib -Iimpl/kv/lib $(filter %.c,$^) -o $@
-
-# fuzz_run,<harness>,<corpus and dictionary name>
-fuzz_run = @mkdir -p $(BUILD)/fuzz/corpus-$(2) && $(BUILD)/fuzz/$(1) -max_total_time=$(FUZZ_SECONDS) \
-	  -print_final_stats=1 -dict=fuzz/$(2).dict -artifact_prefix=$(BUILD)/fuzz/$(2)- \
-	  $(BUILD)/fuzz/corpus-$(2) fuzz/corpus/$(2)
-
-fuzz: $(BUILD)/fuzz/http_parse_fuzz $(BUILD)/fuzz/http_response_fuzz $(BUILD)/fuzz/resp_parse_fuzz
-	$(call fuzz_run,http_parse_fuzz,http)
-	$(call fuzz_run,http_response_fuzz,http-response)
-	$(call fuzz_run,resp_parse_fuzz,resp_parse)
-
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-tsan

@@ -74,8 +74,14 @@ class Fiu:
             cmd += ["-c", c]
         # fiu-run sets LD_PRELOAD to its own libraries; put the shim in front
         # of them inside the command, then exec the program itself.
+        # OSNET_FIU_PRELOAD_FIRST (tools/sanitize): a sanitizer's runtime,
+        # which must come before them (libfiu's wrappers call the next
+        # definition of each function, the sanitizer's, from their
+        # constructors, before the sanitizer has set itself up).
+        first = os.environ.get("OSNET_FIU_PRELOAD_FIRST", "")
         cmd += ["env", f"OSNET_FIU_FIRED={self.stats}", "sh", "-c",
-                f'LD_PRELOAD="{SHIM} $LD_PRELOAD" exec "$@"', "osnet-fiu"]
+                f'LD_PRELOAD="{first + " " if first else ""}{SHIM} $LD_PRELOAD" exec "$@"',
+                "osnet-fiu"]
         return cmd
 
     def fired(self):
@@ -239,6 +245,23 @@ def fiu_missing(server, fiu, what="faults"):
             f"that does not use the C library): {what} cannot be injected into it")
 
 
+def sanitizer_malloc(pid):
+    """Why libfiu's malloc failures cannot reach process pid, or None: a
+    sanitizer's runtime (make sanitize's builds) is mapped into it, and its
+    malloc, found before libfiu's, never fails on libfiu's say-so."""
+    try:
+        with open(f"/proc/{pid}/maps") as f:
+            maps = f.read()
+    except OSError:
+        return None
+    for lib, name in (("libasan", "AddressSanitizer"), ("libtsan", "ThreadSanitizer")):
+        if lib in maps:
+            return (f"the program runs with {name}, whose malloc comes before libfiu's: "
+                    f"malloc failures cannot be injected into it (make check runs this on "
+                    f"the plain build)")
+    return None
+
+
 def fiu_command_all(server, fiu, lines):
     """Send libfiu commands to every process of the program that serves a
     control FIFO. Raises unless libfiu said 0 to each; returns the pids
@@ -282,7 +305,7 @@ def malloc_scenario(server, fiu, probe, what, burst, windows=((1.0, 6), (0.25, 3
     or a skip reason (str) when libfiu is not in the program. Raises
     AssertionError on a crash, a hang or a wrong answer."""
     patience = T(3) if patience is None else patience
-    missing = fiu_missing(server, fiu, "malloc failures")
+    missing = fiu_missing(server, fiu, "malloc failures") or sanitizer_malloc(server.pid)
     if missing:
         return missing
     pids = group_members(server.pid)

@@ -20,6 +20,19 @@
         }                                                                                          \
     } while (0)
 
+/* The value of hex digit c, or -1: the reference decoders' own, written
+ * from the RFCs rather than taken from the parser under test. */
+static inline int hexv(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 /* xorshift32: the next number from *s (never 0 when *s is not). The same
  * input must split the same way every run, or a crash would not replay. */
 static inline uint32_t rng_next(uint32_t *s)

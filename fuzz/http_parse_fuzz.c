@@ -1,4 +1,5 @@
-/* libFuzzer harness for impl/http/lib/http_parse.c (`make fuzz`).
+/* libFuzzer harness for http_parse_request() in impl/http/lib/http_parse.c
+ * (`make fuzz`).
  *
  * The first input byte picks the limits and a seed for the splits; the rest
  * is the data. For the request parser it checks:
@@ -9,9 +10,8 @@
  *     first answer that is not -2 is the answer for the whole buffer: a
  *     parser that answers differently depending on how TCP split the bytes
  *     is a request-smuggling bug.
- * For the chunked decoder: whole and in random pieces agree on the decoded
- * bytes, the outcome and what follows the body. For the percent decoder:
- * agreement with a plain reference decoder. */
+ * The chunked body decoder and the percent decoder have harnesses of their
+ * own: http_chunked_fuzz.c and query_fuzz.c. */
 #include "http_parse.h"
 
 #include <stdint.h>
@@ -113,108 +113,6 @@ static void fuzz_request(const char *buf, size_t n, const struct http_limits *li
     }
 }
 
-/* Decodes src as a chunked body, fed in pieces the way a server gets it.
- * Returns the outcome (-2, -1, or the offset in src where the body ended)
- * and the decoded bytes in out. */
-static long chunked_pieces(const char *src, size_t n, char *out, size_t *outn, uint32_t *seed,
-                           int whole)
-{
-    struct http_chunked c;
-    char piece[256];
-    size_t r = 0;
-
-    http_chunked_init(&c);
-    *outn = 0;
-    while (r < n) {
-        size_t k = whole ? n - r : 1 + rng_next(seed) % sizeof(piece);
-        if (k > n - r)
-            k = n - r;
-        char *p = whole ? out + *outn : piece;
-        memmove(p, src + r, k);
-        size_t len = k;
-        ssize_t rc = http_chunked_decode(&c, p, &len);
-        CHECK(len <= k);
-        if (!whole)
-            memcpy(out + *outn, p, len);
-        *outn += len;
-        CHECK(c.total == *outn);
-        if (rc == -1)
-            return -1;
-        if (rc >= 0) {
-            CHECK((size_t)rc <= k - len);
-            /* What follows the body is moved right after the data. */
-            CHECK(memcmp(p + len, src + r + k - (size_t)rc, (size_t)rc) == 0);
-            return (long)(r + k - (size_t)rc);
-        }
-        r += k;
-    }
-    return -2;
-}
-
-static void fuzz_chunked(const char *buf, size_t n, uint32_t seed)
-{
-    char *a = malloc(n + 1), *b = malloc(n + 1);
-    size_t an, bn;
-
-    CHECK(a && b);
-    long ra = chunked_pieces(buf, n, a, &an, &seed, 1);
-    long rb = chunked_pieces(buf, n, b, &bn, &seed, 0);
-    CHECK(ra == rb);
-    if (ra != -1)
-        CHECK(an == bn && memcmp(a, b, an) == 0);
-    free(a);
-    free(b);
-}
-
-static int hexv(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-static void fuzz_percent(const char *buf, size_t n, int flags)
-{
-    char *out = malloc(n + 1), *ref = malloc(n + 1);
-    int plus = flags & 1, nul = (flags >> 1) & 1;
-    ssize_t want = 0;
-
-    CHECK(out && ref);
-    for (size_t i = 0; i < n && want >= 0; i++) {
-        char c = buf[i];
-        if (c == '%') {
-            if (n - i < 3 || hexv(buf[i + 1]) < 0 || hexv(buf[i + 2]) < 0) {
-                want = -1;
-                break;
-            }
-            c = (char)(hexv(buf[i + 1]) * 16 + hexv(buf[i + 2]));
-            i += 2;
-        } else if (c == '+' && plus) {
-            c = ' ';
-        }
-        if (c == 0 && !nul) {
-            want = -1;
-            break;
-        }
-        ref[want++] = c;
-    }
-    ssize_t got = http_percent_decode(buf, n, out, plus, nul);
-    CHECK(got == want);
-    if (got > 0)
-        CHECK(memcmp(out, ref, (size_t)got) == 0);
-    /* In place gives the same. */
-    memcpy(out, buf, n);
-    CHECK(http_percent_decode(out, n, out, plus, nul) == want);
-    if (want > 0)
-        CHECK(memcmp(out, ref, (size_t)want) == 0);
-    free(out);
-    free(ref);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
@@ -233,25 +131,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         lim.max_headers = 1 + (ctl & 0x7);
     }
 
-    switch ((ctl >> 5) & 3) {
-    case 0:
-    case 1:
-        fuzz_request(buf, n, &lim, seed);
-        break;
-    case 2: {
-        /* A head, then its body: decode the body when it is chunked. */
-        struct http_request r;
-        int rc = http_parse_request(buf, n, 0, &lim, &r);
-        if (rc > 0 && r.body == HTTP_BODY_CHUNKED)
-            fuzz_chunked(buf + rc, n - (size_t)rc, seed);
-        else
-            fuzz_chunked(buf, n, seed);
-        break;
-    }
-    default:
-        fuzz_percent(buf, n, ctl & 3);
-        break;
-    }
+    fuzz_request(buf, n, &lim, seed);
     free(buf);
     return 0;
 }

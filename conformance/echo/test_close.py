@@ -4,7 +4,7 @@ import socket
 import pytest
 
 from osnet_harness.net import (assert_serves, connect, expect_bytes, fill_pipeline, payload,
-                               recv_exact, recv_until_eof, repro_nc, rst_close)
+                               preview, recv_exact, recv_until_eof, repro_nc, rst_close)
 from osnet_harness.timeouts import T
 
 
@@ -36,9 +36,11 @@ def test_server_closes_after_client_eof(server):
         got, why = recv_until_eof(c, T(10))
     if why != "eof":
         what = {"timeout": f"the connection was still open {T(10):.0f}s after the client's FIN",
-                "reset": "the connection was reset (RST) instead of closed (FIN)"}.get(why, why)
+                "reset": "the connection was reset (RST) instead of closed (FIN)",
+                "limit": f"{len(got)} bytes came back for {len(data)} sent, and still no "
+                         f"end-of-file"}.get(why, why)
         raise AssertionError(f"after echoing, the server must close its side: {what}; "
-                             f"received {got!r}\nreproduce by hand:\n  "
+                             f"received {preview(got)}\nreproduce by hand:\n  "
                              + repro_nc(server.addr, data) + "   # must return")
     expect_bytes(data, got, "eof", what="bytes before end-of-file")
 

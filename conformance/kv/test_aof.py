@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from kvclient import Conn, Error, INCOMPLETE, KvError, Simple, show
+from kvclient import ClosedWhileSending, Conn, Error, INCOMPLETE, KvError, Simple, show
 from osnet_harness.launch import describe_status, template_fields
 from osnet_harness.disk import fill, mount_tmpfs, unmount
 from osnet_harness.timeouts import T
@@ -34,6 +34,11 @@ def kill9(s):
 
 def stop(s, what):
     s.signal_group(signal.SIGTERM)
+    exited(s, what)
+
+
+def exited(s, what):
+    """s, sent SIGTERM, ends within T(15) with status 0."""
     rc = s.wait_exit(T(15))
     assert rc is not None, f"{what}: no exit within {T(15):.0f}s of SIGTERM\n{s.stderr_block()}"
     assert rc == 0, f"{what}: SIGTERM ended the program with {describe_status(rc)}\n" \
@@ -51,10 +56,13 @@ def loaded(s, name="client"):
     return c
 
 
-def contents(c):
-    """{key: (value, ttl)} of the whole keyspace, ttl being -1 or 'set'."""
+def contents(c, skip=None):
+    """{key: (value, ttl)} of the whole keyspace, ttl being -1 or 'set';
+    without the keys starting with skip."""
     out = {}
     for k in c.call("KEYS", "*"):
+        if skip is not None and k.startswith(skip):
+            continue
         v = c.call("GET", k)
         ttl = c.call("TTL", k)
         out[k] = (v, "set" if isinstance(ttl, int) and ttl > 0 else ttl)
@@ -188,19 +196,94 @@ def test_deadlines_are_absolute(start, disk, report):
         assert got == [b"keep", b"long"], f"KEYS * after the restart: {show(got)}"
 
 
+# Graceful stops per run of the KV-072 test, each while writes are arriving.
+STOPS = 4
+WINDOW = 64   # SETs in flight while writing through a stop
+
+
+def write_through_stop(s, c, prefix):
+    """Keep WINDOW SETs in flight on c, send SIGTERM once 300 have been
+    acknowledged, and keep writing until the server ends the connection;
+    returns {key: value} of the SETs acknowledged (+OK read).
+
+    Why: a program that writes its everysec/no buffer only from its timer,
+    once a second, and not when it stops, loses what came after the last
+    timer write. Stopping it a while after the last acknowledgement (a
+    slow machine makes "a while" long) gives that timer time to run and
+    hides the loss; a stop that comes while writes are still arriving
+    leaves it the one turn of its loop that handles the signal, which
+    rarely is the once-a-second one (and STOPS stops make that chance
+    small enough to ignore)."""
+    acked, inflight, n = {}, [], 0
+    sending, signalled = True, False
+
+    def send(k):
+        nonlocal n, sending
+        cmds = [("SET", b"%s%d" % (prefix, i), b"v%d" % i) for i in range(n, n + k)]
+        try:
+            c.send_many(cmds)
+        except ClosedWhileSending:
+            if not signalled:
+                raise
+            sending = False   # the server is stopping: what it answered counts
+            return
+        inflight.extend((a[1], a[2]) for a in cmds)
+        n += k
+
+    send(WINDOW)
+    while inflight:
+        if not signalled and len(acked) >= 300:
+            send(WINDOW)   # input waiting when the signal comes
+            s.signal_group(signal.SIGTERM)
+            signalled = True
+        r = c.try_reply(T(15))
+        if r is INCOMPLETE:
+            if signalled:
+                break   # the end of the connection (or no exit: exited() says)
+            raise KvError(f"{len(acked)} SETs acknowledged, then no reply for {T(15):.0f}s "
+                          f"(before any SIGTERM)\n" + c.context())
+        key, value = inflight.pop(0)
+        if r == Simple("OK"):
+            acked[key] = value
+        elif not signalled:
+            raise KvError(f"SET {show(key)} {show(value)}: {show(r)}, expected +OK "
+                          f"(before any SIGTERM)")
+        if sending and len(inflight) < WINDOW // 2:
+            send(WINDOW // 2)
+    return acked
+
+
 @pytest.mark.req("KV-072")
 @pytest.mark.parametrize("fsync", ["everysec", "no"])
 def test_graceful_restart(start, disk, fsync, report):
+    """Every kind of change, then STOPS times: SETs written through a
+    SIGTERM, a restart, and every acknowledged SET must be there."""
     opts = ("--appendonly", "yes", "--appendfsync", fsync)
     s = start(*opts)
+    report.repro(f"# started with {' '.join(opts)}: while a client pipelines SETs, "
+                 f"kill -TERM -{s.pid}; start it again on the same --dir; every SET that got "
+                 f"+OK must be there")
     with loaded(s) as c:
         c.expect(("CONFIG", "GET", "appendonly"), [b"appendonly", b"yes"])
         c.expect(("CONFIG", "GET", "appendfsync"), [b"appendfsync", fsync.encode()])
         want = changes(c)
-    stop(s, f"stopping the program ({' '.join(opts)})")
-    again = start(*opts)
-    with loaded(again) as c:
-        compare(contents(c), want, f"after SIGTERM and a restart (--appendfsync {fsync})")
+    acked = {}
+    for stop_no in range(1, STOPS + 1):
+        what = f"after SIGTERM #{stop_no} of {STOPS} and a restart (--appendfsync {fsync})"
+        with Conn(s.addr, name="writer") as c:
+            now = write_through_stop(s, c, b"stop%d:" % stop_no)
+        exited(s, f"SIGTERM #{stop_no} (while SETs were arriving, {' '.join(opts)})")
+        acked.update(now)
+        s = start(*opts)
+        with loaded(s) as c:
+            got = c.call("MGET", *acked)
+            lost = [k for k, v in zip(acked, got) if v != acked[k]]
+            assert not lost, (
+                f"{what}: {len(lost)} of {len(acked)} acknowledged SETs are missing or wrong "
+                f"({len(now)} acknowledged before this stop, the last right up to it; SETs kept "
+                f"arriving until the program ended the connection): {show(lost[:5])}")
+            if stop_no == STOPS:
+                compare(contents(c, skip=b"stop"), want, what)
 
 
 def aof_files(d):

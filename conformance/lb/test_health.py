@@ -19,13 +19,15 @@ from osnet_harness.timeouts import T  # noqa: E402
 
 
 
-def interval(seconds=0.2):
+def interval(seconds=0.5):
     """--health-interval: short, but scaled like every timeout, since it is
-    also how long a check may take (a slow machine must not fail them)."""
+    also how long a check may take (a slow machine must not fail them: at
+    0.2 s, 0.4 s in CI, a loaded machine (load 48) let two checks in a row of
+    a healthy backend time out, and LB-010's test got a 503)."""
     return f"{T(seconds):g}"
 
 
-def checks_args(rise, fall, every=0.2):
+def checks_args(rise, fall, every=0.5):
     return ["--health-path", "/health", "--health-interval", interval(every),
             "--rise", str(rise), "--fall", str(fall)]
 
@@ -121,7 +123,7 @@ def test_not_taken_out_before_fall_failures(launcher, backends, report):
     fall = 6
     bs = backends(2)
     b1, b2 = bs
-    lb = launcher.start(args=checks_args(rise=2, fall=fall, every=0.3))
+    lb = launcher.start(args=checks_args(rise=2, fall=fall, every=0.75))
     settle(bs)
     b2.healthy = False
     h0 = b2.health_checks  # checks counted from here on answer 503; the one before may too

@@ -105,7 +105,7 @@ def test_status_requests_exclude_health_checks(launcher, backends, report):
     each backend has answered several checks before the requests are sent,
     and the counts must equal what each backend received from clients."""
     bs = backends(3)
-    lb = launcher.start(args=["--health-path", "/health", "--health-interval", f"{T(0.2):g}"])
+    lb = launcher.start(args=["--health-path", "/health", "--health-interval", f"{T(0.5):g}"])
     for b in bs:
         assert b.wait_health_checks(3, timeout=T(20)), (
             f"{b.name} answered {b.health_checks} health checks within {T(20):.0f}s of the start "
@@ -156,7 +156,7 @@ def test_status_shows_ejection(launcher, backends, report):
 def test_status_shows_health_checks(launcher, backends, report):
     bs = backends(2)
     b2 = bs[1]
-    lb = launcher.start(args=["--health-path", "/health", "--health-interval", f"{T(0.2):g}",
+    lb = launcher.start(args=["--health-path", "/health", "--health-interval", f"{T(0.5):g}",
                               "--rise", "2", "--fall", "2"])
     for b in bs:
         b.wait_health_checks(2, timeout=T(20))

@@ -37,7 +37,9 @@ def test_names_whole(cli, procs, workdir):
              "ünïcödé-日本.txt".encode(), b"latin1-caf\xe9-\xff.txt", b"(deleted) not",
              b"socket:[1]", b"x" * 255]
     deep = os.fsencode(workdir) + b"/deep"
-    while len(deep) < 3700:
+    # Deep enough that the file's own name, which brings the path to 4000
+    # bytes, fits NAME_MAX (255) whatever the length of workdir.
+    while len(deep) < 4000 - 1 - 255:
         deep += b"/" + b"d" * 200
     os.makedirs(deep)
     names.append(deep[len(os.fsencode(workdir)) + 1:] + b"/" + b"f" * (4000 - len(deep) - 1))

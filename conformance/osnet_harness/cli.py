@@ -27,18 +27,17 @@ import signal
 import subprocess
 import tempfile
 import threading
-import time
 
-from .launch import check_template, describe_status, group_members, template_fields
+from . import sandbox, sanreport
+from .launch import check_template, describe_status, describe_pids, template_fields
 from .timeouts import T
 
 # Components whose programs are command-line tools, not servers.
 CLI_COMPONENTS = {"cat", "grep", "ps", "lsof", "syscalls", "sumsq", "psum", "locality"}
 
-# Output kept per stream; a run producing more fails the test rather than
-# the harness running out of memory (the largest legitimate output in the
-# suites is a 100 MB line printed once).
-MAX_OUTPUT = 512 << 20
+# Output kept per stream: OSNET_MAX_OUTPUT (sandbox.py); a run producing
+# more is killed and fails the test rather than the harness running out of
+# memory (the largest legitimate output in the suites is a 100 MB line).
 # Of stderr only its first and last STDERR_KEPT // 2 bytes are kept (the
 # reports show its head or tail), so that a program looping on an error
 # message does not fill the test's memory while the run lasts.
@@ -145,11 +144,16 @@ class Result:
 class _Drain(threading.Thread):
     """Reads one of the program's pipes to its end, counting every byte
     (size). It keeps the first `head` bytes, and with `tail` also the last
-    `tail` bytes; data() joins them with a note of what was left out."""
+    `tail` bytes; data() joins them with a note of what was left out.
+    Past `limit` bytes in all it calls overflow() once. It closes the pipe
+    itself once at its end: nobody else may, as closing a file a thread is
+    reading waits for that read, that is for every writer of the pipe to be
+    gone (a process the kill missed keeps it open)."""
 
-    def __init__(self, f, head, tail=0):
+    def __init__(self, f, head, tail=0, limit=0, overflow=None):
         super().__init__(daemon=True)
         self.f, self.size = f, 0
+        self.limit, self.overflow = limit, overflow
         self.head_max, self.tail_max = head, tail
         self.head, self.head_size = [], 0
         self.tail, self.tail_size = collections.deque(), 0
@@ -161,6 +165,9 @@ class _Drain(threading.Thread):
                 if not b:
                     break
                 self.size += len(b)
+                if self.limit and self.size > self.limit and self.overflow:
+                    self.overflow()
+                    self.overflow = None
                 room = self.head_max - self.head_size
                 if room > 0:
                     self.head.append(b[:room])
@@ -173,6 +180,11 @@ class _Drain(threading.Thread):
                         self.tail_size -= len(self.tail.popleft())
         except (OSError, ValueError):
             pass
+        finally:
+            try:
+                self.f.close()
+            except OSError:
+                pass
 
     def data(self):
         tail = b"".join(self.tail)[-self.tail_max:] if self.tail_max else b""
@@ -203,16 +215,23 @@ class _Feed(threading.Thread):
 class Proc:
     """A started run (Cli.start): poke at it, then wait() for its Result."""
 
-    def __init__(self, cli, popen, argv, cwd, env_shown, stdin_desc, stdin_data, own_stdout):
-        self.cli, self.proc = cli, popen
+    def __init__(self, cli, popen, argv, cwd, env_shown, stdin_desc, stdin_data, own_stdout,
+                 sb):
+        self.cli, self.proc, self.sandbox = cli, popen, sb
         self.pid = popen.pid
+        # "stdout"/"stderr" once the program wrote more than the limit to it.
+        self.killed_for = None
         self._argv, self._cwd = argv, cwd
         self._env_shown, self._stdin_desc = env_shown, stdin_desc
         self.stdout_desc, self.env_removed = "", []  # set by Cli.start (Result's)
         self.result = None
         self._threads = []
-        self._out = _Drain(popen.stdout, MAX_OUTPUT) if own_stdout and popen.stdout else None
-        self._err = _Drain(popen.stderr, STDERR_KEPT // 2, STDERR_KEPT // 2)
+        limit = sb.limits.output
+        self._out = _Drain(popen.stdout, limit or (1 << 62), limit=limit,
+                           overflow=lambda: self._overflow("stdout")) \
+            if own_stdout and popen.stdout else None
+        self._err = _Drain(popen.stderr, STDERR_KEPT // 2, STDERR_KEPT // 2, limit=limit,
+                           overflow=lambda: self._overflow("stderr"))
         for t in (self._out, self._err):
             if t is not None:
                 t.start()
@@ -221,10 +240,19 @@ class Proc:
             self._threads[-1].start()
 
     def kill_group(self, sig=signal.SIGKILL):
+        """Send sig to the program's process group; SIGKILL goes to every
+        process of its sandbox too (one that left the group included)."""
         try:
             os.killpg(self.pid, sig)
         except ProcessLookupError:
             pass
+        if sig == signal.SIGKILL:
+            self.sandbox.kill()
+
+    def _overflow(self, what):
+        if self.killed_for is None:
+            self.killed_for = what
+            self.sandbox.kill()
 
     def _repro(self):
         return Result(self._argv, self._cwd, self._env_shown, self._stdin_desc,
@@ -245,19 +273,35 @@ class Proc:
             self.proc.wait()
             self._join()
             self.cli._forget(self)
+            self.cli._close(self)
             err = self._err.data()
             raise AssertionError(
                 f"{shlex.join(self._argv)} did not finish within {timeout:.0f}s "
                 f"(killed); stderr: {err[-500:]!r}\n  reproduce: {self._repro()}") from None
-        leftover = self.cli._reap_group(self.pid)
+        leftover = self.cli._reap(self)
         self._join()
         self.cli._forget(self)
         out = self._out.data() if self._out else b""
         err = self._err.data()
-        if (self._out and self._out.size > MAX_OUTPUT) or self._err.size > MAX_OUTPUT:
-            # stdout beyond MAX_OUTPUT is not kept: the test could not judge it.
-            raise AssertionError(f"{shlex.join(self._argv)} wrote more than {MAX_OUTPUT} "
-                                 f"bytes to stdout or stderr")
+        if self.proc.returncode in (126, 127) and err.startswith(b"osnet-sandbox: "):
+            why = err.decode(errors="replace").strip().splitlines()[-1]
+            raise AssertionError(f"cannot run {shlex.join(self._argv)}: "
+                                 f"{why.removeprefix('osnet-sandbox: ')}")
+        found = sanreport.find(err)
+        if found:
+            # Failed after the test (plugin.py), whatever the test made of the run.
+            self.cli.sanitizer_reports.append((self._repro(), *found))
+        if self.killed_for:
+            # stdout beyond the limit is not kept: the test could not judge it.
+            limit = self.sandbox.limits.output
+            raise AssertionError(f"{shlex.join(self._argv)} was killed: more than {limit} bytes "
+                                 f"on {self.killed_for} (--max-output "
+                                 f"{sandbox.format_size(limit)})\n  reproduce: {self._repro()}")
+        oom = self.sandbox.memory_killed()
+        if oom:
+            # Read from its memory cgroup (Cli._reap removed it, remembering).
+            raise AssertionError(f"{shlex.join(self._argv)} was {oom}\n"
+                                 f"  reproduce: {self._repro()}")
         self.result = Result(self._argv, self._cwd, self._env_shown, self._stdin_desc,
                              self.proc.returncode, out, err, leftover, self.stdout_desc,
                              self.env_removed)
@@ -267,15 +311,17 @@ class Proc:
         return self.result
 
     def _join(self):
+        # The drains close their pipes when they end. One still reading after
+        # the wait is left to it (a daemon thread): closing the pipe here
+        # would block until its last writer is gone.
         for t in [self._out, self._err, *self._threads]:
             if t is not None:
                 t.join(T(10))
-        for f in (self.proc.stdout, self.proc.stderr):
-            if f is not None:
-                try:
-                    f.close()
-                except OSError:
-                    pass
+        if self._out is None and self.proc.stdout is not None:
+            try:
+                self.proc.stdout.close()  # the pipe the test read itself
+            except OSError:
+                pass
 
 
 class Cli:
@@ -288,7 +334,11 @@ class Cli:
             raise ValueError(f"a command-line tool's template takes no placeholders: {template!r}")
         self.prog = self._absolute(argv)
         self.running = []
-        self.leftovers = []  # (argv, pids) of runs that left processes behind
+        self.leftovers = []  # (name, "pid cmdline"s) of runs that left processes behind
+        self.notes = []  # what else runs left behind (files in their TMPDIR)
+        # (reproduce line, what, excerpt) of each run whose stderr holds a
+        # sanitizer or valgrind report (sanreport.py).
+        self.sanitizer_reports = []
 
     @staticmethod
     def _absolute(argv):
@@ -342,18 +392,21 @@ class Cli:
         (argv, cwd, shown, full_env, stdin_desc, stdin_data, stdin_arg,
          out_arg, close_out, (out_desc, removed)) = self._prepare(args, stdin, cwd, env, stdout,
                                                                   wrap)
+        sb = sandbox.Sandbox(argv, full_env)
         try:
-            popen = subprocess.Popen(argv, cwd=cwd, env=full_env, stdin=stdin_arg,
-                                     stdout=out_arg, stderr=subprocess.PIPE,
+            popen = subprocess.Popen(sb.command(argv), cwd=cwd, env=sb.environ(full_env),
+                                     stdin=stdin_arg, stdout=out_arg, stderr=subprocess.PIPE,
                                      start_new_session=True, restore_signals=True)
         except OSError as e:
+            sb.close()
             raise AssertionError(f"cannot run {shlex.join(argv)}: {e}") from None
         finally:
             if close_out is not None:
                 close_out.close()
             if hasattr(stdin_arg, "close"):
                 stdin_arg.close()
-        p = Proc(self, popen, argv, cwd, shown, stdin_desc, stdin_data, own_stdout=stdout is None)
+        p = Proc(self, popen, argv, cwd, shown, stdin_desc, stdin_data, own_stdout=stdout is None,
+                 sb=sb)
         p.stdout_desc, p.env_removed = out_desc, removed
         self.running.append(p)
         return p
@@ -376,19 +429,23 @@ class Cli:
         return self.start(args, stdin=stdin, cwd=cwd, env=env, stdout=stdout,
                           wrap=wrap).wait(timeout)
 
-    def _reap_group(self, pgid):
-        """Kill what is left of the program's process group; their pids."""
-        left = group_members(pgid)
+    def _reap(self, p):
+        """Kill what is left of the program's sandbox once it has exited
+        (its process group, and whatever left the group: setsid daemons);
+        their pids. Notes what else it left (files in its TMPDIR)."""
+        left = p.sandbox.members()
         if left:
+            self.leftovers.append((self.name, describe_pids(left)))
             try:
-                os.killpg(pgid, signal.SIGKILL)
+                os.killpg(p.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-            deadline = time.monotonic() + T(5)
-            while group_members(pgid) and time.monotonic() < deadline:
-                time.sleep(0.01)
-            self.leftovers.append((self.name, left))
+            p.sandbox.kill(T(5))
+        self._close(p)
         return left
+
+    def _close(self, p):
+        self.notes += [f"{self.name}: {n}" for n in p.sandbox.close()]
 
     def _forget(self, p):
         if p in self.running:
@@ -407,6 +464,8 @@ class Cli:
                 pass
             p._join()
             self._forget(p)
+            self._close(p)
         for name, pids in self.leftovers:
-            notes.append(f"{name}: processes of its group outlived it: {pids} (killed)")
-        return notes
+            notes.append(f"{name} left processes behind after it exited (killed): "
+                         + "; ".join(pids))
+        return notes + self.notes

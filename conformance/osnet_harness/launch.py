@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 import time
 
+from . import sandbox
 from .timeouts import T
 
 PLACEHOLDERS = {"host", "port", "backends", "upstream", "datadir", "cert", "key", "metrics_port"}
@@ -45,6 +46,9 @@ PORT_LOCK_DIR = os.path.join(tempfile.gettempdir(), f"osnet-ports-{os.getuid()}"
 
 class LaunchError(Exception):
     """The program could not be started or never became ready."""
+
+    # True when it was a readiness timeout (the program was still running).
+    timed_out = False
 
 
 class TemplateError(ValueError):
@@ -195,13 +199,18 @@ def describe_pids(pids):
     return out
 
 
+# Signals the sandbox's limits end a program with (osnet-sandbox).
+LIMIT_SIGNALS = {signal.SIGXCPU: " (CPU time limit: --max-cpu)",
+                 signal.SIGXFSZ: " (file size limit: --max-fsize)"}
+
+
 def describe_status(rc):
     """Human words for a Popen returncode."""
     if rc is None:
         return "still running"
     if rc < 0:
         try:
-            return f"killed by {signal.Signals(-rc).name}"
+            return f"killed by {signal.Signals(-rc).name}" + LIMIT_SIGNALS.get(-rc, "")
         except ValueError:
             return f"killed by signal {-rc}"
     if rc > 128 and rc - 128 < 65:
@@ -249,6 +258,14 @@ class Server:
         self.returncode = None
         self.leftovers = []
         self.controlled = True
+        self.sandbox = None
+        self.captures = []
+        # Set when the sandbox killed the program ("... more than N bytes on
+        # stderr"): the reason the test fails (plugin.py). See killed_for.
+        self._killed_for = None
+        # What the first stop() found, returned again by later calls.
+        self.stopped = None
+        self.cleanup_notes = []
         n = len(os.listdir(workdir))
         self.stdout_path = os.path.join(workdir, f"{n:02d}-stdout.log")
         self.stderr_path = os.path.join(workdir, f"{n:02d}-stderr.log")
@@ -264,26 +281,68 @@ class Server:
     def command_line(self):
         return shlex.join(self.argv)
 
+    @property
+    def killed_for(self):
+        """Why the sandbox killed the program, or None: its output went past
+        --max-output, or the OOM killer struck in its memory cgroup (read
+        from the cgroup, which counts its kills)."""
+        if self._killed_for is None and self.sandbox is not None:
+            oom = self.sandbox.memory_killed()
+            if oom:
+                self._killed_for = f"{self.name} was {oom}"
+        return self._killed_for
+
     def start(self):
         env = dict(os.environ)
         if self.env:
             env.update(self.env)
-        self._out = open(self.stdout_path, "wb")
-        self._err = open(self.stderr_path, "wb")
+        sb = self.sandbox = sandbox.Sandbox(self.argv, env, nofile=self.rlimit_nofile)
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
         try:
-            # No preexec_fn: it is unsafe while the test has threads (senders).
+            # No preexec_fn: it is unsafe while the test has threads (senders);
+            # osnet-sandbox sets the limits before it execs the program.
             # start_new_session gives the program its own process group.
-            self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
-                                         stdout=self._out, stderr=self._err, env=env,
+            self.proc = subprocess.Popen(sb.command(self.argv), stdin=subprocess.DEVNULL,
+                                         stdout=out_w, stderr=err_w, env=sb.environ(env),
                                          cwd=os.environ.get("OSNET_CWD") or None,
                                          start_new_session=True, close_fds=True)
         except OSError as e:
-            self._out.close()
-            self._err.close()
+            for fd in (out_r, err_r):
+                os.close(fd)
+            sb.close()
             raise LaunchError(f"cannot start {self.command_line()}: {e.strerror}") from None
-        if self.rlimit_nofile is not None:
-            self.set_fd_limit(self.rlimit_nofile)
+        finally:
+            os.close(out_w)
+            os.close(err_w)
+        # Pipes, each copied to its file by a thread that counts the bytes:
+        # a program flooding its output is killed at the limit.
+        limit = sb.limits.output
+        self.captures = [sandbox.Capture(out_r, self.stdout_path, "stdout", limit, self._overflow),
+                         sandbox.Capture(err_r, self.stderr_path, "stderr", limit, self._overflow)]
+        for c in self.captures:
+            c.start()
+        if self.rlimit_nofile is not None and sandbox.binary()[0] is None:
+            self.set_fd_limit(self.rlimit_nofile)  # osnet-sandbox could not set it first
         return self
+
+    def _overflow(self, what):
+        """A Capture's call: the program wrote more than the limit to `what`."""
+        limit = self.sandbox.limits.output
+        self._killed_for = (f"{self.name} was killed: more than {limit} bytes on {what} "
+                            f"(--max-output {sandbox.format_size(limit)})")
+        self.sandbox.kill()
+
+    def sandbox_error(self):
+        """osnet-sandbox's own message when it could not start the program
+        (exit 126 or 127), else None."""
+        if self.proc is None or self.proc.poll() not in (126, 127):
+            return None
+        for c in self.captures:
+            c.join(T(2))
+        tail = self.stderr_tail(lines=3)
+        lines = [l for l in tail.splitlines() if l.startswith("osnet-sandbox: ")]
+        return lines[-1].removeprefix("osnet-sandbox: ") if lines else None
 
     def open_fds(self):
         """How many descriptors the program's main process has open now."""
@@ -312,6 +371,12 @@ class Server:
             rc = self.proc.poll()
             if rc is not None:
                 self.returncode = rc
+                why = self.sandbox_error()
+                if why:
+                    raise LaunchError(f"cannot start {self.command_line()}: {why}")
+                if self.killed_for:
+                    raise LaunchError(f"{self.killed_for}, before it {what} on "
+                                      f"{self.host}:{self.port}\ncommand: {self.command_line()}")
                 raise LaunchError(f"{self.name} exited ({describe_status(rc)}) before it "
                                   f"{what} on {self.host}:{self.port}\n"
                                   f"command: {self.command_line()}\n"
@@ -326,9 +391,11 @@ class Server:
                 except OSError:
                     pass
             if time.monotonic() > deadline:
-                raise LaunchError(f"{self.name} has not {what} on {self.host}:{self.port}"
-                                  f" within {limit:.0f}s\n"
-                                  f"command: {self.command_line()}\n" + self.stderr_block())
+                e = LaunchError(f"{self.name} has not {what} on {self.host}:{self.port}"
+                                f" within {limit:.0f}s\n"
+                                f"command: {self.command_line()}\n" + self.stderr_block())
+                e.timed_out = True
+                raise e
             time.sleep(delay)
             delay = min(delay * 2, 0.1)
 
@@ -344,16 +411,30 @@ class Server:
             self.returncode = self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             return None
+        self.settle_output()
         return self.returncode
+
+    def settle_output(self, timeout=None):
+        """Once the program has exited: wait until what it wrote is in the
+        stdout and stderr files (threads copy it there from pipes)."""
+        for c in self.captures:
+            c.settle(T(2) if timeout is None else timeout)
 
     def stop(self, sig=signal.SIGTERM, timeout=None):
         """Send sig to the whole group, wait, then SIGKILL whatever is left.
 
         Returns (status of the leader, whether it exited before SIGKILL,
-        leftover process descriptions). Never raises for a dead program.
+        leftover process descriptions). Leftovers are every process of the
+        program's sandbox still alive once the leader is gone, not only its
+        group: a daemon that called setsid() counts. All are killed; a
+        socket still on the program's ports and files left in its TMPDIR
+        go to cleanup_notes. A second call returns what the first found.
+        Never raises for a dead program.
         """
         if self.proc is None:
             return None, True, []
+        if self.stopped is not None:
+            return self.stopped
         timeout = T(10) if timeout is None else timeout
         clean = True
         if self.proc.poll() is None:
@@ -364,20 +445,27 @@ class Server:
                 self.wait_exit(T(10))
         else:
             self.returncode = self.proc.returncode
-        # The leader is gone; anything still in its group was left behind.
+        # The leader is gone; anything still in its sandbox was left behind.
         deadline = time.monotonic() + T(2)
-        left = group_members(self.proc.pid)
+        left = self.sandbox.members()
         while left and time.monotonic() < deadline:
             time.sleep(0.02)
-            left = group_members(self.proc.pid)
+            left = self.sandbox.members()
         self.leftovers = describe_pids(left)
         if left:
             self.signal_group(signal.SIGKILL)
-        self._out.close()
-        self._err.close()
-        return self.returncode, clean, self.leftovers
+            self.sandbox.kill()
+        for c in self.captures:
+            c.join(T(10))
+        ports = [self.port] + [v for k, v in getattr(self, "values", {}).items()
+                               if k in PORT_PLACEHOLDERS]
+        self.cleanup_notes = self.sandbox.close(ports)
+        self.stopped = (self.returncode, clean, self.leftovers)
+        return self.stopped
 
     def stderr_tail(self, lines=15, max_bytes=4000):
+        if self.proc is not None and self.proc.poll() is not None:
+            self.settle_output()
         try:
             with open(self.stderr_path, "rb") as f:
                 f.seek(0, os.SEEK_END)
@@ -390,8 +478,9 @@ class Server:
 
     def stderr_block(self):
         tail = self.stderr_tail()
-        return ("stderr (last lines):\n" + "\n".join("  | " + l for l in tail.splitlines())
-                if tail else "stderr: (empty)")
+        notes = self.sandbox.limit_notes() if self.sandbox is not None else []
+        return "\n".join(["stderr (last lines):\n" + "\n".join("  | " + l for l in tail.splitlines())
+                          if tail else "stderr: (empty)"] + notes)
 
 
 class RemoteServer:
@@ -422,6 +511,14 @@ class RemoteServer:
         return f"(already running at {self.host}:{self.port})"
 
 
+# template -> [consecutive readiness timeouts of plain starts, test, message of
+# the last] of a program that did not become ready (Launcher.start).
+NEVER_READY = {}
+# That many timeouts in a row and a program is taken for one that never becomes
+# ready: one alone may be a slow start on a loaded machine.
+NEVER_READY_AFTER = 2
+
+
 class Launcher:
     """Starts instances of one implementation for one test; stops them all after."""
 
@@ -441,13 +538,28 @@ class Launcher:
         # ({"--idle-timeout": "120"}): a component's fixtures use them so a
         # program's own default cannot decide a test.
         self.default_args = {}
+        # The test this launcher belongs to (plugin.py), named when a later
+        # test gives up waiting for a program that never became ready.
+        self.test_name = "an earlier test"
 
     def start(self, port=None, wrap=(), env=None, rlimit_nofile=None, ready=True,
               args=(), **values):
         """Start one instance (on a fresh free port unless given) and wait for it.
 
         args: options appended after the expanded template (a spec lists the
-        ones a conforming program accepts, e.g. guess's --idle)."""
+        ones a conforming program accepts, e.g. guess's --idle).
+
+        A program that, started as every test starts it (no args, wrap,
+        env, port or limit of the test's own), was twice in a row not ready
+        within the readiness timeout is not waited for again in this
+        session: later such starts fail at once with the last one's
+        message, so a program that never listens costs two timeouts, not
+        one per test. Any start that becomes ready resets the count: one
+        slow start on a loaded machine does not fail the rest."""
+        plain = port is None and not wrap and env is None and rlimit_nofile is None and not args
+        timeouts, last, message = NEVER_READY.get(self.template, (0, None, None))
+        if plain and ready and timeouts >= NEVER_READY_AFTER:
+            raise LaunchError(f"{message}\n(as in {last}: not waiting again)")
         if port is None:
             port = free_port(self.host)
         check_template(self.template, self.required)
@@ -469,7 +581,14 @@ class Launcher:
         self.servers.append(s)
         s.start()
         if ready:
-            s.wait_ready()
+            try:
+                s.wait_ready()
+            except LaunchError as e:
+                if plain and e.timed_out:
+                    NEVER_READY[self.template] = (
+                        NEVER_READY.get(self.template, (0,))[0] + 1, self.test_name, str(e))
+                raise
+            NEVER_READY.pop(self.template, None)
         return s
 
     def stop_all(self):
@@ -485,6 +604,9 @@ class Launcher:
             if left:
                 problems.append(f"{s.name} left processes behind after it stopped: "
                                 + "; ".join(left))
+            problems += [f"{s.name}: {n}" for n in s.cleanup_notes]
+            if s.killed_for:
+                problems.append(s.killed_for)
         return problems
 
 

@@ -32,7 +32,8 @@ import subprocess
 
 import pytest
 
-from . import launch
+from . import launch, sandbox
+from .cli import _Drain
 from .specs import ROOT
 from .timeouts import T
 
@@ -306,32 +307,54 @@ def variant_env(variant):
 
 
 def run_check(binary, check, variant):
-    """(status, stdout, stderr, timed out) of one test in its own process group."""
+    """(status, stdout, stderr, timed out, killed for) of one test, run in a
+    sandbox (osnet_harness/sandbox.py) and its own process group. Of each
+    stream the last OUTPUT_CAP bytes are kept; killed for is "stdout" or
+    "stderr" when the test wrote more than OSNET_MAX_OUTPUT there, or the
+    reason when its memory cgroup's limit killed it."""
     env = dict(os.environ, **variant_env(variant))
     cmd = [str(binary), check.name]
+    # A sanitizer's shadow memory needs terabytes of address space (a
+    # memory cgroup still limits what it uses).
+    unlimited = f"a {variant} build" if variant != "plain" else None
     for attempt in (1, 2):
-        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             env=env, start_new_session=True)
+        sb = sandbox.Sandbox(cmd, env, unlimited_memory=unlimited)
+        killed = []
+
+        def overflow(what, sb=sb, killed=killed):
+            killed.append(what)
+            sb.kill()
+
+        p = subprocess.Popen(sb.command(cmd), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env=sb.environ(env), start_new_session=True)
+        limit = sb.limits.output
+        drains = [_Drain(p.stdout, 0, OUTPUT_CAP, limit, lambda: overflow("stdout")),
+                  _Drain(p.stderr, 0, OUTPUT_CAP, limit, lambda: overflow("stderr"))]
+        for d in drains:
+            d.start()
         try:
-            out, err = p.communicate(timeout=T(check.timeout))
+            p.wait(timeout=T(check.timeout))
             timed_out = False
         except subprocess.TimeoutExpired:
             os.killpg(p.pid, signal.SIGKILL)
-            out, err = p.communicate()
+            p.wait()
             timed_out = True
-        out = out[-OUTPUT_CAP:].decode(errors="replace")
-        err = err[-OUTPUT_CAP:].decode(errors="replace")
+        sb.kill()  # anything the test forked and left
+        # Each drain closes its pipe at its end; closing one still being
+        # read would wait for its last writer (one the kill missed) to go.
+        for d in drains:
+            d.join(T(10))
+        sb.close()
+        if not killed and sb.memory_killed():
+            killed.append(sb.memory_killed())
+        out, err = (d.data().decode(errors="replace") for d in drains)
         # ThreadSanitizer cannot run under some address-space layouts of
         # newer kernels; without address randomisation it always can.
         if variant == "tsan" and attempt == 1 and "unexpected memory mapping" in err:
             cmd = ["setarch", os.uname().machine, "-R", str(binary), check.name]
             continue
         break
-    try:
-        os.killpg(p.pid, signal.SIGKILL)  # anything the test forked and left
-    except ProcessLookupError:
-        pass
-    return p.returncode, out, err, timed_out
+    return p.returncode, out, err, timed_out, (killed or [None])[0]
 
 
 def checks_of(test_file):
@@ -354,7 +377,7 @@ def checks_of(test_file):
         binary, script = impl.build(check.src, variant)
         env = " ".join(f"{k}={v}" for k, v in variant_env(variant).items())
         report.repro(f"sh {script} && {env + ' ' if env else ''}{binary} {check.name}")
-        status, stdout, stderr, timed_out = run_check(binary, check, variant)
+        status, stdout, stderr, timed_out, killed_for = run_check(binary, check, variant)
         out = stdout + ("\n" if stdout and not stdout.endswith("\n") else "") + stderr
         where = f"{check.src.name}:{check.line} {check.name} ({variant} build)"
         if status == 3 and "no test named" in out:
@@ -364,6 +387,13 @@ def checks_of(test_file):
         log = art / f"{check.src.stem}.{check.name}-{variant}.log"
         log.write_text(out)
         report.artifact(log)
+        if killed_for and killed_for.startswith("killed: memory"):
+            pytest.fail(f"{where}: {killed_for}\n{excerpt(out)}", pytrace=False)
+        if killed_for:
+            limit = sandbox.Limits().output
+            pytest.fail(f"{where}: killed: more than {limit} bytes on {killed_for} "
+                        f"(--max-output {sandbox.format_size(limit)})\n{excerpt(out)}",
+                        pytrace=False)
         if timed_out:
             pytest.fail(f"{where}: did not finish within {T(check.timeout):.0f}s and was killed "
                         f"(a deadlock, a lost wakeup, a task that never runs?)\n"

@@ -73,9 +73,10 @@ def recv_exact(sock, n, timeout=None, idle=None):
     return b"".join(chunks), "complete"
 
 
-def recv_until_eof(sock, timeout=None, limit=1 << 30):
+def recv_until_eof(sock, timeout=None, limit=16 << 20):
     """Read until end-of-file; return (data, why) with why in 'eof', 'timeout',
-    'reset', 'limit'."""
+    'reset', 'limit'. The limit keeps a peer that never stops sending (a
+    chargen where an echo should be) from filling the test's memory."""
     data, why = recv_exact(sock, limit, timeout)
     return data, ("limit" if why == "complete" else why)
 

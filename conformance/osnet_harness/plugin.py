@@ -15,7 +15,7 @@ import tomllib
 
 import pytest
 
-from . import launch
+from . import launch, sandbox, sanreport
 from .backends import Backend
 from .cli import Cli
 from .specs import ROOT, all_requirements
@@ -74,6 +74,12 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "req(*ids): the spec requirement(s) this test checks")
+    # First, before anything opens a socket or starts a thread: the session
+    # goes into a network namespace of its own (not with --addr, whose
+    # server is outside), so nothing under test reaches beyond loopback.
+    sandbox.enter_netns(stay="--addr: the server under test runs outside"
+                        if config.getoption("--addr") else None)
+    config.osnet_sandbox = sandbox.info()
     launch.raise_nofile_limit()
     art = config.getoption("--osnet-artifacts")
     if not art:
@@ -254,6 +260,7 @@ def launcher(request, impl, workdir):
     comp = item_component(request.node)
     lch = launch.Launcher(impl.template, impl.name, str(workdir),
                           ready_kind="udp" if comp in UDP_COMPONENTS else "tcp")
+    lch.test_name = request.node.nodeid
     request.node.osnet_launcher = lch
     yield lch
     # Problems stopping the program are reported with this test's result but
@@ -261,6 +268,16 @@ def launcher(request, impl, workdir):
     # stopping on purpose, not to whatever this test checks.
     for p in lch.stop_all():
         request.node.user_properties.append(("cleanup", p))
+    # Killed for its output after the test's own verdict was made: still a failure.
+    killed = [s.killed_for for s in lch.servers if s.killed_for
+              and not getattr(request.node, "osnet_killed_reported", False)]
+    if killed:
+        pytest.fail(killed[0], pytrace=False)
+    # Read after the stop: a leak is reported as the program exits.
+    for s in lch.servers:
+        found = sanreport.scan_file(s.stderr_path) if s.proc is not None else None
+        if found:
+            pytest.fail(sanreport.message(s.command_line(), *found), pytrace=False)
 
 
 @pytest.fixture
@@ -279,6 +296,8 @@ def cli(request, impl, workdir):
     yield c
     for p in c.stop_all():
         request.node.user_properties.append(("cleanup", p))
+    if c.sanitizer_reports:
+        pytest.fail(sanreport.message(*c.sanitizer_reports[0]), pytrace=False)
 
 
 @pytest.fixture
@@ -334,10 +353,11 @@ def report(request):
 
 
 def _dead_server(item):
-    """'<command> exited (...)' for the first launched server that died, else None."""
+    """'<command> exited (...)' for the first launched server that died on its
+    own (not stopped by the test), else None."""
     lch = getattr(item, "osnet_launcher", None)
     for s in (lch.servers if lch is not None else ()):
-        if not s.alive():
+        if getattr(s, "proc", None) is not None and not s.alive() and s.stopped is None:
             rc = s.proc.returncode if getattr(s, "proc", None) else None
             return f"{s.name} exited ({launch.describe_status(rc)})"
     return None
@@ -361,6 +381,11 @@ def pytest_runtest_makereport(item, call):
             rep.osnet_kind = "launch"
         elif isinstance(exc, AssertionError) or call.excinfo.typename == "Failed":
             rep.osnet_kind = "assertion"
+            # A short echo or a reset may be all the test saw of a crash: name
+            # it, or the failure reads like a bug in the bytes.
+            died = _dead_server(item) if call.when == "call" else None
+            if died is not None and died not in str(exc):
+                exc = f"{exc}\n({died} during the test)"
         else:
             rep.osnet_kind = "harness"
             died = _dead_server(item) if isinstance(exc, OSError) else None
@@ -375,6 +400,19 @@ def pytest_runtest_makereport(item, call):
             rep.osnet_message = (f"{call.excinfo.typename}: {exc}\n"
                                  + rep.longreprtext[-1500:])
     lch = getattr(item, "osnet_launcher", None)
+    killed = [s.killed_for for s in (lch.servers if lch is not None else ()) if s.killed_for]
+    if killed and call.when == "setup":
+        item.osnet_killed_reported = True  # the LaunchError says it already
+    elif killed and call.when == "call":
+        # The sandbox killed the program (its output went past
+        # --max-output): that is the test's failure, whatever it then saw.
+        item.osnet_killed_reported = True
+        seen = rep.osnet_message or (rep.longreprtext[-1500:] if rep.failed else "")
+        rep.osnet_kind = "assertion"
+        rep.osnet_message = killed[0] + (f"\n(the test then saw: {seen.strip()})" if seen else "")
+        if not hasattr(rep, "wasxfail"):  # an informative (MAY) test stays informative
+            rep.outcome = "failed"
+            rep.longrepr = rep.osnet_message
     tails = []
     if lch is not None and (rep.failed or hasattr(rep, "wasxfail")):
         for s in lch.servers:
@@ -458,9 +496,16 @@ def pytest_sessionfinish(session, exitstatus):
         return
     data = {
         "timeout_multiplier": multiplier(),
+        "sandbox": getattr(config, "osnet_sandbox", None),
         "artifacts": str(config.osnet_artifacts),
         "finished": time.time(),
         "tests": [config.osnet_results[n] for n in config.osnet_order],
     }
     with open(path, "w") as f:
         json.dump(data, f, indent=1)
+
+
+def pytest_unconfigure(config):
+    # Whatever a test left running in a cgroup of this process (the
+    # fixtures stop what they started; this is for a test cut short).
+    sandbox.finish()

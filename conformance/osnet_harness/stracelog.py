@@ -16,6 +16,7 @@ Arguments are split at top-level commas (strings with escapes, {...},
 Strace runs a program under strace, tracing (and, for the fault
 scenarios, failing) the calls a test names; faults/inject.py adds aim().
 """
+import os
 import pathlib
 import re
 import shutil
@@ -236,6 +237,10 @@ class Strace:
             cmd += ["-e", "inject=" + inj]
         for p in self.paths:
             cmd += ["-P", p]
+        if "ASAN_OPTIONS" in os.environ:
+            # LeakSanitizer cannot run under a tracer: at exit it would fail
+            # ("does not work under ptrace") instead of checking (make sanitize).
+            cmd += ["-E", f"ASAN_OPTIONS={os.environ['ASAN_OPTIONS']}:detect_leaks=0"]
         return cmd
 
     def injected(self, syscall=None):

@@ -4,7 +4,7 @@ import pytest
 
 from chat.chatclient import Client, close_all, joined
 from chat.chatfaults import chat_round
-from inject import Fiu
+from inject import Fiu, sanitizer_malloc
 from osnet_harness.launch import describe_status
 from osnet_harness.timeouts import T
 
@@ -28,6 +28,8 @@ def test_malloc_fails_during_join(launcher, workdir):
     if not preloaded(s.pid):
         pytest.skip("libfiu's preload library is not mapped into the program (a static binary, "
                     "or one that does not use the C library's malloc): the fault cannot reach it")
+    if sanitizer_malloc(s.pid):
+        pytest.skip(sanitizer_malloc(s.pid))
     cs = joined(s.addr, "sender", "w1", "w2")
     newbie = Client(s.addr, name="client 'newbie' (joins while malloc fails)")
     try:

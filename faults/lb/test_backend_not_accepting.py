@@ -69,7 +69,7 @@ def test_backend_with_a_full_listen_queue_is_failed_over(launcher, backends):
 
 
 def checks_args(rise=2, fall=2):
-    return ["--health-path", "/health", "--health-interval", f"{T(0.2):g}", "--rise", str(rise),
+    return ["--health-path", "/health", "--health-interval", f"{T(0.5):g}", "--rise", str(rise),
             "--fall", str(fall), "--upstream-timeout", "1", "--connect-timeout", "1"]
 
 

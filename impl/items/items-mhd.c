@@ -381,6 +381,16 @@ static struct mconn *conn_of(struct MHD_Connection *conn)
     return ci != NULL ? ci->socket_context : NULL;
 }
 
+/* Shuts an idle connection's socket down (see close_idle()). Called with
+ * the server's lock held. */
+static void conn_shut(struct mconn *c)
+{
+    if (c != NULL && !c->busy && !c->shut) {
+        shutdown(c->fd, SHUT_RDWR);
+        c->shut = true;
+    }
+}
+
 static void conn_set_busy(struct MHD_Connection *conn, bool busy)
 {
     struct mconn *c = conn_of(conn);
@@ -429,6 +439,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     }
     pthread_mutex_lock(&s->lock);
     conn_set_busy(conn, false);
+    /* A response sent while close_idle() ran found its connection still
+     * busy: libmicrohttpd calls this only after the client may have read
+     * it. The connection is idle now, so the stop closes it here. Read
+     * under the lock: either close_idle() comes after and sees it idle, or
+     * the flag set before close_idle() is visible here. */
+    if (atomic_load(&s->draining))
+        conn_shut(conn_of(conn));
     if (s->inflight > 0 && --s->inflight == 0)
         pthread_cond_broadcast(&s->idle);
     pthread_mutex_unlock(&s->lock);
@@ -560,10 +577,7 @@ static void close_idle(struct server *s)
 {
     pthread_mutex_lock(&s->lock);
     for (struct mconn *c = s->conns; c != NULL; c = c->next)
-        if (!c->busy) {
-            shutdown(c->fd, SHUT_RDWR);
-            c->shut = true;
-        }
+        conn_shut(c);
     pthread_mutex_unlock(&s->lock);
 }
 
