@@ -116,6 +116,7 @@ help:
 	@echo "make pcaps      regenerate annotated golden captures under pcap/golden/"
 	@echo "make certs      test CA and localhost server certificate -> build/certs/ (tools/make-certs)"
 	@echo "make testssl    testssl.sh audit of the reference HTTPS server -> bench/testssl-http.txt (slow)"
+	@echo "make bench      every benchmark side by side in BENCH_BUDGET=600 s -> bench/REPORT.md, bench/plots/, bench/results/"
 	@echo "make bench-echo side-by-side echo benchmark -> bench/echo.md"
 	@echo "make bench-http our http server against nginx with wrk -> bench/http.md"
 	@echo "make bench-proxy our proxy and lb against HAProxy and nginx, one thread each -> bench/proxy.md"
@@ -265,8 +266,15 @@ certs:
 testssl: all certs
 	@OSNET_BUILD=$(BUILD) tools/testssl
 
-bench: bench-echo bench-http bench-proxy bench-items bench-kv bench-toolbox bench-mempool bench-locality \
-       bench-pool
+# make bench: every benchmark in one run within BENCH_BUDGET seconds (default
+# 600) -> bench/results/*.json, bench/REPORT.md, bench/plots/ (bench/run.py).
+# BENCH_ONLY=pairs.*,tuning.threads selects experiments; BENCH_ARGS adds
+# options (--quick, --reps N). The bench-* targets below are the older
+# per-component reports, each a longer look at one component.
+BENCH_BUDGET ?= 600
+bench: deps all $(BUILD)/bench/osnet-load $(BUILD)/bench/mempool_bench $(BUILD)/bench/pool_bench
+	@OSNET_BUILD=$(BUILD) $(PY) bench/run.py --budget $(BENCH_BUDGET) \
+	    $(if $(BENCH_ONLY),--only '$(BENCH_ONLY)') $(BENCH_ARGS)
 bench-echo: all
 	@bench/echo.sh
 bench-http: all
@@ -283,6 +291,10 @@ bench-toolbox: $(BUILD)/bin/mgrep $(BUILD)/bin/mcat $(BUILD)/bin/sumsq
 $(BUILD)/bench/pool_bench: bench/pool_bench.c $(BUILD)/lib/libthreadpool.a
 	@mkdir -p $(@D)
 	$(CC) $(WFLAGS) $(CFLAGS) $(CPPFLAGS_ALL) -MF $@.d $< -o $@ $(BUILD)/lib/libthreadpool.a $(LDLIBS_ALL)
+# bench/run.py's load generator: open loop (constant rate) and closed loop, http/echo/resp.
+$(BUILD)/bench/osnet-load: bench/load.c $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(WFLAGS) $(CFLAGS) $(CPPFLAGS_ALL) -MF $@.d $< -o $@ $(LIB_A) $(LDLIBS_ALL)
 bench-pool: $(BUILD)/bench/pool_bench $(BUILD)/bin/psum
 	@OSNET_BUILD=$(BUILD) $(PY) bench/pool.py
 # bench/mempool.py runs this driver, which times one allocator per run.
