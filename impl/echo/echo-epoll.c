@@ -44,6 +44,7 @@ struct server {
     int sig_fd;
     struct acceptor *acceptor; /* hands new connections to conn_open() */
     size_t high_water, low_water;
+    unsigned backlog;   /* --backlog: the listen backlog */
     struct conn *conns; /* every open connection, for the final close */
     size_t nconns;
 };
@@ -219,7 +220,8 @@ static int server_start(struct server *s, const struct args_server *a)
         log_error("cannot set up the event loop: %s", strerror(-rc));
         return rc;
     }
-    return acceptor_listen(s->loop, a->host, a->port, conn_open, s, &s->acceptor);
+    return acceptor_listen_backlog(s->loop, a->host, a->port, (int)s->backlog, conn_open, s,
+                                   &s->acceptor);
 }
 
 /* Closes every connection as it stands (pending output is dropped: the
@@ -238,10 +240,13 @@ static void server_free(struct server *s)
 
 int main(int argc, char **argv)
 {
-    struct server s = {.sig_fd = -1, .high_water = DEFAULT_HIGH_WATER};
+    struct server s = {.sig_fd = -1, .high_water = DEFAULT_HIGH_WATER, .backlog = SOMAXCONN};
     const struct args_opt extra[] = {
         {"high-water", ARGS_SIZE, &s.high_water, 1, 1ULL << 30, "BYTES",
          "stop reading a client with BYTES unsent (default 256k; resume at half)"},
+        {"backlog", ARGS_UINT, &s.backlog, 1, 65535, "N",
+         "listen backlog: connections the kernel queues before accept (default 4096, "
+         "capped by net.core.somaxconn; bench/exp_tuning.py varies it)"},
         {NULL, ARGS_FLAG, NULL, 0, 0, NULL, NULL},
     };
     struct args_server a;

@@ -129,11 +129,17 @@ int acceptor_adopt(struct loop *loop, int listen_fd, acceptor_cb *cb, void *ctx,
 int acceptor_listen(struct loop *loop, const char *host, unsigned port, acceptor_cb *cb, void *ctx,
                     struct acceptor **out)
 {
+    return acceptor_listen_backlog(loop, host, port, SOMAXCONN, cb, ctx, out);
+}
+
+int acceptor_listen_backlog(struct loop *loop, const char *host, unsigned port, int backlog,
+                            acceptor_cb *cb, void *ctx, struct acceptor **out)
+{
     struct acceptor *a;
     char addr[NET_ADDR_MAX];
     int fd, rc;
 
-    fd = net_listen(host, port, SOMAXCONN, NET_NONBLOCK);
+    fd = net_listen(host, port, backlog, NET_NONBLOCK);
     if (fd < 0) {
         rc = fd;
         goto fail;

@@ -62,6 +62,11 @@ typedef int acceptor_cb(int fd, const struct sockaddr *peer, socklen_t peer_len,
 int acceptor_listen(struct loop *loop, const char *host, unsigned port, acceptor_cb *cb, void *ctx,
                     struct acceptor **out);
 
+/* acceptor_listen() with a listen backlog of its own instead of SOMAXCONN
+ * (the kernel caps it at net.core.somaxconn). */
+int acceptor_listen_backlog(struct loop *loop, const char *host, unsigned port, int backlog,
+                            acceptor_cb *cb, void *ctx, struct acceptor **out);
+
 /* Like acceptor_listen(), for a listening socket the caller opened itself
  * (with options net_listen() does not set, such as SO_REUSEPORT for one
  * listener per thread). listen_fd must be listening and non-blocking
