@@ -273,7 +273,7 @@ testssl: all certs
 # per-component reports, each a longer look at one component.
 BENCH_BUDGET ?= 600
 bench: deps all $(BUILD)/bench/osnet-load $(BUILD)/bench/mempool_bench $(BUILD)/bench/pool_bench
-	@OSNET_BUILD=$(BUILD) $(PY) bench/run.py --budget $(BENCH_BUDGET) \
+	@OSNET_BUILD=$(BUILD) $(PY) bench/run.py --strict --budget $(BENCH_BUDGET) \
 	    $(if $(BENCH_ONLY),--only '$(BENCH_ONLY)') $(BENCH_ARGS)
 bench-echo: all
 	@bench/echo.sh

@@ -3,6 +3,7 @@ document root the http servers serve, wrk and its figures, rounds of wrk
 that alternate between contenders, and the options of such rounds.
 
 Imported by bench/*.py after `sys.path.insert(0, <bench dir>)`."""
+import math
 import os
 import pathlib
 import platform
@@ -39,31 +40,48 @@ def make_root(d):
     return root
 
 
-def wrk(port, path, seconds, conns, threads, host="127.0.0.1"):
-    """One wrk run with keep-alive connections: {"rps", "p99_ms", "errors"}.
-    Raises RuntimeError when wrk's output cannot be read or any response was
-    not 2xx/3xx (a benchmark of errors measures nothing)."""
-    cmd = ["wrk", "--latency", "-t", str(threads), "-c", str(conns), "-d", f"{seconds}s",
-           f"http://{host}:{port}{path}"]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds * 4 + 30).stdout
+def wrk(port, path, seconds, conns, threads, host="127.0.0.1", headers=(), allow_errors=True):
+    """One closed-loop wrk run (keep-alive connections unless a
+    "Connection: close" header is among `headers`): {"rps", "p50_ms",
+    "p99_ms", "errors"}, errors being wrk's count of socket errors
+    (connect, read, write, timeout). wrk takes whole seconds, so `seconds`
+    is rounded up (at least 1), and no more threads than connections.
+    Raises RuntimeError when wrk fails or its output cannot be read, when
+    any response was not 2xx/3xx (a benchmark of errors measures nothing),
+    and on socket errors unless allow_errors. bench/run.py's ctx.wrk is
+    this function with allow_errors off by default."""
+    threads = max(1, min(threads, conns))
+    seconds = max(1, math.ceil(seconds))
+    cmd = ["wrk", "--latency", "-t", str(threads), "-c", str(conns), "-d", f"{seconds}s"]
+    for h in headers:
+        cmd += ["-H", h]
+    cmd.append(f"http://{host}:{port}{path}")
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds * 4 + 60)
+    out = p.stdout
     got = wrk_figures(out)
+    if p.returncode != 0 or got is None:
+        raise RuntimeError(f"cannot read the output of `{' '.join(cmd)}` (exit "
+                           f"{p.returncode}):\n{out[-1500:]}{p.stderr[-500:]}")
     bad = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", out)
-    errs = re.search(r"Socket errors:.*", out)
-    if got is None:
-        raise RuntimeError(f"cannot read wrk output:\n{out}")
     if bad:
-        raise RuntimeError(f"{bad.group(1)} non-2xx responses from {path}:\n{out}")
-    return {**got, "errors": errs.group(0) if errs else ""}
+        raise RuntimeError(f"{bad.group(1)} non-2xx responses from {path}: `{' '.join(cmd)}`")
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
+                     out)
+    errors = sum(int(x) for x in sock.groups()) if sock else 0
+    if errors and not allow_errors:
+        raise RuntimeError(f"`{' '.join(cmd)}`: {sock.group(0)}")
+    return {**got, "errors": errors}
 
 
 def wrk_figures(out):
-    """{"rps", "p99_ms"} from the output of wrk --latency, or None when it
-    does not hold both."""
+    """{"rps", "p50_ms", "p99_ms"} from the output of wrk --latency, or None
+    when it does not hold all three."""
     rps = re.search(r"Requests/sec:\s*([\d.]+)", out)
-    p99 = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
-    if not rps or not p99:
+    pct = [re.search(rf"^\s*{q}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M) for q in (50, 99)]
+    if not rps or not all(pct):
         return None
-    return {"rps": float(rps.group(1)), "p99_ms": float(p99.group(1)) * UNITS[p99.group(2)]}
+    p50, p99 = (float(m.group(1)) * UNITS[m.group(2)] for m in pct)
+    return {"rps": float(rps.group(1)), "p50_ms": p50, "p99_ms": p99}
 
 
 def round_options(ap, name, seconds, quick_seconds):

@@ -23,16 +23,24 @@ tools share the machine's cores with the servers. Never part of make check.
 
   bench/run.py [--budget S] [--only ID,PATTERN,...] [--quick] [--list]
                [--reps N] [--no-report] [--results-dir DIR] [--report FILE]
+               [--strict] [-v]
+
+Exit status: 0 when every experiment ran or was skipped; 1 when one failed
+or, with --strict (make bench), was skipped because a tool or build output
+it needs is missing; 143 after SIGTERM, 130 after Ctrl-C, once the servers
+are stopped and what was measured so far is written (the experiment that
+was under way marked "interrupted").
 """
 import argparse
 import datetime
 import fnmatch
 import importlib
 import json
+import math
 import os
 import pathlib
-import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -45,7 +53,8 @@ BENCH = pathlib.Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT / "conformance"))
 sys.path.insert(0, str(BENCH))
-from benchlib import UNITS, machine  # noqa: E402
+import benchlib  # noqa: E402
+from benchlib import machine  # noqa: E402
 
 BUILD = ROOT / os.environ.get("OSNET_BUILD", "build")
 MODULES = ["exp_pairs", "exp_scaling", "exp_tuning", "exp_system"]
@@ -149,34 +158,11 @@ class Ctx:
 
     def wrk(self, port, path, seconds, conns, threads=2, headers=(), host="127.0.0.1",
             allow_errors=False):
-        """One closed-loop wrk run (keep-alive unless a Connection: close
-        header is given): {"rps", "p50_ms", "p99_ms", "errors"}. Raises on
-        any non-2xx/3xx response, and on socket errors unless
-        allow_errors."""
-        threads = max(1, min(threads, conns))
-        cmd = ["wrk", "--latency", "-t", str(threads), "-c", str(conns), "-d", f"{seconds:g}s"]
-        for h in headers:
-            cmd += ["-H", h]
-        cmd.append(f"http://{host}:{port}{path}")
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds * 4 + 60)
-        out = p.stdout
-        rps = re.search(r"Requests/sec:\s*([\d.]+)", out)
-        pct = {q: re.search(rf"^\s*{q}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M) for q in (50, 99)}
-        if p.returncode != 0 or not rps or not all(pct.values()):
-            raise RuntimeError(f"cannot read the output of `{' '.join(cmd)}` "
-                               f"(exit {p.returncode}):\n{out[-1500:]}{p.stderr[-500:]}")
-        bad = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", out)
-        if bad:
-            raise RuntimeError(f"{bad.group(1)} non-2xx responses from {path}: `{' '.join(cmd)}`")
-        sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
-                         out)
-        errors = sum(int(x) for x in sock.groups()) if sock else 0
-        if errors and not allow_errors:
-            raise RuntimeError(f"`{' '.join(cmd)}`: {sock.group(0)}")
-        return {"rps": float(rps.group(1)),
-                "p50_ms": float(pct[50].group(1)) * UNITS[pct[50].group(2)],
-                "p99_ms": float(pct[99].group(1)) * UNITS[pct[99].group(2)],
-                "errors": errors}
+        """One closed-loop wrk run (benchlib.wrk): {"rps", "p50_ms",
+        "p99_ms", "errors"}. Raises on any non-2xx/3xx response, and on
+        socket errors unless allow_errors."""
+        return benchlib.wrk(port, path, seconds, conns, threads, host=host, headers=headers,
+                            allow_errors=allow_errors)
 
     def rss_kib(self, pid):
         """Resident memory of every process in the process group pid, KiB."""
@@ -206,6 +192,9 @@ class Runner:
         self.quick = a.quick
         self.reps = a.reps or (1 if a.quick else 3)
         self.t0 = time.monotonic()
+        self.interrupted = 0  # the exit status once Ctrl-C or SIGTERM ended the run
+        self.how = None  # what ended it: "SIGTERM", "Ctrl-C (SIGINT)"
+        self.current = None  # (entry, ctx, tmp, start) of the experiment under way
 
     def progress(self, msg):
         el = time.monotonic() - self.t0
@@ -220,48 +209,115 @@ class Runner:
         return {e.id: e.weight * scale for e in exps}
 
     def run(self, exps):
+        """Runs exps in order; returns their entries for the results file.
+        Ctrl-C or SIGTERM (main() turns it into SystemExit(143)) ends the
+        run: the servers of the experiment under way are stopped, it is
+        recorded "interrupted", the entries so far are returned and
+        self.interrupted holds the exit status (130 after Ctrl-C, 143 after
+        SIGTERM, 1 when an experiment called sys.exit())."""
         planned = self.plan(exps)
-        records = []
+        entries = []
         left_nominal = sum(planned.values())
-        for i, e in enumerate(exps):
-            # What is left of the budget goes to what is left to run, in
-            # proportion: an overrun shrinks the rest instead of the run
-            # overrunning the budget.
-            left = self.a.budget * 0.97 - (time.monotonic() - self.t0)
-            share = planned[e.id] * min(1.0, max(0.2, left / left_nominal)) if left_nominal else 0
-            left_nominal -= planned[e.id]
-            if self.quick:
-                share = min(share, 15.0)
-            entry = {"id": e.id, "title": e.title or e.id, "seconds_planned": round(share, 1)}
-            lacking = missing_needs(e)
-            if lacking:
-                entry.update(status="skipped", why="not installed or not built: "
-                             + ", ".join(lacking), seconds_taken=0, records=[])
-                self.progress(f"{e.id}: skipped ({entry['why']})")
-                records.append(entry)
-                continue
-            self.progress(f"{e.id} ({i + 1}/{len(exps)}): {share:.0f}s planned")
-            tmp = pathlib.Path(tempfile.mkdtemp(prefix=f"osnet-bench-{e.id}-"))
-            ctx = Ctx(self, e, share, tmp)
-            t = time.monotonic()
-            try:
-                got = e.run(ctx)
-                entry.update(status="ok", records=list(got or []))
-            except Skip as s:
-                entry.update(status="skipped", why=str(s), records=[])
-                self.progress(f"{e.id}: skipped: {s}")
-            except Exception as ex:  # one failed experiment must not lose the others
-                entry.update(status="failed", why=f"{type(ex).__name__}: {ex}", records=[])
-                self.progress(f"{e.id}: FAILED: {ex}")
-                if self.a.verbose:
-                    traceback.print_exc()
-            finally:
+        try:
+            for i, e in enumerate(exps):
+                # What is left of the budget goes to what is left to run, in
+                # proportion: an overrun shrinks the rest instead of the run
+                # overrunning the budget.
+                left = self.a.budget * 0.97 - (time.monotonic() - self.t0)
+                share = (planned[e.id] * min(1.0, max(0.2, left / left_nominal))
+                         if left_nominal else 0)
+                left_nominal -= planned[e.id]
+                if self.quick:
+                    share = min(share, 15.0)
+                self.progress(f"{e.id} ({i + 1}/{len(exps)}): {share:.0f}s planned")
+                entries.append(self.one(e, share))
+        except (KeyboardInterrupt, SystemExit) as ex:
+            # No second signal may cut the clean-up short (SIGKILL still can).
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            if isinstance(ex, KeyboardInterrupt):
+                how, self.interrupted = "Ctrl-C (SIGINT)", 130
+            elif SIGNALLED:
+                how, self.interrupted = SIGNALLED[0], 128 + SIGNALLED[1]
+            else:  # sys.exit() somewhere in an experiment: a bug, not a signal
+                how, self.interrupted = f"sys.exit({ex.code!r})", 1
+            self.how = how
+            self.progress(f"interrupted by {how}: stopping the servers, writing what was "
+                          f"measured")
+            if self.current is not None:
+                entry, ctx, tmp, t = self.current
                 ctx.close()
                 shutil.rmtree(tmp, ignore_errors=True)
-            entry["seconds_taken"] = round(time.monotonic() - t, 1)
-            self.progress(f"{e.id}: {entry['status']} in {entry['seconds_taken']:.0f}s")
-            records.append(entry)
-        return records
+                if "status" not in entry:  # still measuring: nothing of it is a result
+                    after = len(exps) - len(entries) - 1
+                    entry.update(status="interrupted", records=[],
+                                 why=f"{how} during this experiment"
+                                     + (f"; the {after} after it did not run" if after else ""))
+                entry["seconds_taken"] = round(time.monotonic() - t, 1)
+                check_finite(entry, self.progress)
+                entries.append(entry)
+                self.current = None
+        return entries
+
+    def one(self, e, share):
+        """Runs experiment e with `share` seconds: its entry. self.current
+        holds (entry, ctx, tmp dir, start) while its servers may run."""
+        entry = {"id": e.id, "title": e.title or e.id, "seconds_planned": round(share, 1)}
+        lacking = missing_needs(e)
+        if lacking:
+            entry.update(status="skipped", why="not installed or not built: "
+                         + ", ".join(lacking), missing=lacking, seconds_taken=0, records=[])
+            self.progress(f"{e.id}: skipped ({entry['why']})")
+            return entry
+        tmp = pathlib.Path(tempfile.mkdtemp(prefix=f"osnet-bench-{e.id}-"))
+        ctx = Ctx(self, e, share, tmp)
+        t = time.monotonic()
+        self.current = (entry, ctx, tmp, t)
+        try:
+            got = e.run(ctx)
+            entry.update(status="ok", records=list(got or []))
+        except Skip as s:
+            entry.update(status="skipped", why=str(s), records=[])
+            self.progress(f"{e.id}: skipped: {s}")
+        except Exception as ex:  # one failed experiment must not lose the others
+            entry.update(status="failed", why=f"{type(ex).__name__}: {ex}", records=[])
+            self.progress(f"{e.id}: FAILED: {ex}")
+            if self.a.verbose:
+                traceback.print_exc()
+        # Ctrl-C and SIGTERM go up to run(), which stops the servers then.
+        ctx.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+        entry["seconds_taken"] = round(time.monotonic() - t, 1)
+        self.progress(f"{e.id}: {entry['status']} in {entry['seconds_taken']:.0f}s")
+        check_finite(entry, self.progress)
+        self.current = None
+        return entry
+
+
+def check_finite(entry, progress):
+    """Replaces every NaN or infinity in entry's records by None (JSON has
+    neither), with a note on the record saying where: a figure that is not
+    a number is not a result, and is never written as one."""
+    def clean(x, where, found):
+        if isinstance(x, float) and not math.isfinite(x):
+            found.append(f"{where} ({x})")
+            return None
+        if isinstance(x, dict):
+            return {k: clean(v, f"{where}.{k}" if where else str(k), found) for k, v in x.items()}
+        if isinstance(x, (list, tuple)):
+            return [clean(v, f"{where}[{j}]", found) for j, v in enumerate(x)]
+        return x
+
+    for j, rec in enumerate(entry.get("records") or []):
+        found = []
+        rec = clean(rec, "", found)
+        if found:
+            note = ("not a finite number, left out (null): " + ", ".join(found[:10])
+                    + (f" and {len(found) - 10} more" if len(found) > 10 else ""))
+            if isinstance(rec, dict):
+                rec["notes"] = list(rec.get("notes") or []) + [note]
+            progress(f"{entry['id']}: {note}")
+        entry["records"][j] = rec
 
 
 def load_experiments():
@@ -345,6 +401,9 @@ def options():
                     help="write the results JSON but leave bench/REPORT.md alone")
     ap.add_argument("--results-dir", default=str(BENCH / "results"))
     ap.add_argument("--report", default=str(BENCH / "REPORT.md"))
+    ap.add_argument("--strict", action="store_true",
+                    help="exit 1 when an experiment is skipped for a missing tool or build "
+                         "output (make bench passes it); the report is still written")
     ap.add_argument("-v", "--verbose", action="store_true", help="tracebacks of failed experiments")
     a = ap.parse_args()
     if a.budget <= 0:
@@ -354,8 +413,23 @@ def options():
     return a
 
 
+SIGNALLED = []  # (name, number) of the signal that ended the run, once one has
+
+
+def on_sigterm(signum, frame):
+    """SIGTERM (from `timeout`, CI, a kill) becomes SystemExit(143), which
+    unwinds like Ctrl-C: every finally block runs and the servers, each in
+    a session of its own that a signal to our group does not reach, are
+    stopped. Further SIGTERMs are ignored so that they cannot cut that
+    clean-up short."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    SIGNALLED[:] = [signal.Signals(signum).name, signum]
+    sys.exit(128 + signum)
+
+
 def main():
     a = options()
+    signal.signal(signal.SIGTERM, on_sigterm)
     from osnet_harness.launch import raise_nofile_limit
     nofile = raise_nofile_limit()
     for k, v in SANDBOX_DEFAULTS.items():
@@ -395,10 +469,15 @@ def main():
         "versions": versions(),
         "experiments": entries,
     }
+    if r.interrupted:
+        done = sum(e["status"] != "interrupted" for e in entries)
+        res["interrupted"] = (f"by {r.how}; {done} of {len(exps)} experiments finished")
     out = pathlib.Path(a.results_dir)
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{started.strftime('%Y-%m-%dT%H-%M-%S')}.json"
-    text = json.dumps(res, indent=1) + "\n"
+    # check_finite() left no NaN or infinity in the records; allow_nan=False
+    # makes sure (JSON has neither, and other readers refuse them).
+    text = json.dumps(res, indent=1, allow_nan=False) + "\n"
     path.write_text(text)
     (out / "latest.json").write_text(text)
     r.progress(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
@@ -406,10 +485,20 @@ def main():
         import report
         report.write(res, pathlib.Path(a.report))
         r.progress(f"wrote {a.report}")
-    bad = [e for e in entries if e["status"] == "failed"]
-    for e in bad:
-        r.progress(f"FAILED {e['id']}: {e['why']}")
-    return 1 if bad else 0
+    # What did not measure, last, where it is seen: a missing need fails the
+    # run under --strict (make bench builds and installs every one first);
+    # a Skip the experiment raised (a limit of this machine) stays a skip.
+    status = 0
+    for e in entries:
+        if e["status"] == "skipped" and e.get("missing") and a.strict:
+            r.progress(f"FAILED (--strict) {e['id']}: {e['why']}")
+            status = 1
+        elif e["status"] == "skipped":
+            r.progress(f"skipped {e['id']}: {e['why']}")
+        elif e["status"] in ("failed", "interrupted"):
+            r.progress(f"{e['status'].upper()} {e['id']}: {e['why']}")
+            status = 1
+    return r.interrupted or status
 
 
 if __name__ == "__main__":
