@@ -227,9 +227,9 @@ def run_threads(ctx):
     if k > DEFAULT_THREADS:
         text += (f" More threads than the {DEFAULT_THREADS} cores helped"
                  + (" in this single round" if ctx.reps < 2 else "") +
-                 f"; one likely reason: on a machine shared "
-                 f"with wrk and other work, more runnable threads win a larger share of "
-                 f"the CPU time.")
+                 "; one likely reason: on a machine shared "
+                 "with wrk and other work, more runnable threads win a larger share of "
+                 "the CPU time.")
     worst_p99 = max(THREADS, key=lambda n: med(p99[n]))
     text += (f" wrk's closed-loop p99 ranged from {num(min(med(p99[n]) for n in THREADS))} to "
              f"{num(med(p99[worst_p99]))} ms (highest with {plural(worst_p99, 'thread')}).")
@@ -1011,7 +1011,7 @@ def high_water_table(ctx, got, sys_per_msg, peak, stall, secs, pingpong, notes):
     else:
         text += (f"With {lab(H[-1])} the server's peak memory in the load runs was "
                  f"{num(grew / 1024)} MiB above {lab(read)}'s: its buffers did fill. ")
-    text += (f"A client that sends and never reads held "
+    text += ("A client that sends and never reads held "
              + ", ".join(f"{num(stall[h][0])} KiB ({lab(h)})" for h in H)
              + f" of the server's memory, which the mark bounds; the kernel had taken about "
              f"{num(min(v[1] for v in stall.values()))}–{num(max(v[1] for v in stall.values()))}"
