@@ -50,9 +50,12 @@
  * answer is parsed incrementally as bytes arrive (a few hundred bytes of
  * state per connection, bodies skipped by count). Latencies go into a
  * log-linear histogram (128 buckets per power of two: under 1% error)
- * from which the percentiles are read; max and mean are exact. Every
- * request has a deadline (--timeout); the run always ends at most a few
- * seconds after warmup + duration. */
+ * from which the percentiles are read; max and mean are exact. In a
+ * closed loop a latency runs from when the request was queued to send
+ * (the same moment as the send unless the socket buffer was full). Every
+ * request has a deadline (--timeout), and after warmup + duration the run
+ * drains for at most min(--timeout, 3 s): answers still missing then count
+ * as "unfinished" errors, not as latencies, so the run always ends. */
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
