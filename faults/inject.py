@@ -116,25 +116,35 @@ class FiuControl:
         """Send one command; return the reply. Raises unless libfiu said 0."""
         # Open the reply FIFO first (non-blocking), so the reply is not lost.
         rfd = os.open(self.out, os.O_RDONLY | os.O_NONBLOCK)
+        wfd = -1
         try:
             # Non-blocking: with no reader this fails with ENXIO instead of
             # hanging. No reader happens for a moment right after the FIFOs
             # appear (libfiu's control thread has not opened its end yet), and
             # for good when the program has died: retry for a while.
+            #
+            # libfiu's thread reads commands until end of file, then closes
+            # its end and opens the FIFO again. So the command FIFO stays
+            # open here until the reply is in: closed right after the write,
+            # a command written just as the thread was closing its end after
+            # the previous command's end of file would be left in a FIFO
+            # nobody holds open, and the kernel would drop it (no reply,
+            # ever). And a write that finds the thread's end already closed
+            # fails with EPIPE, having written nothing: open and write again.
             deadline = time.monotonic() + T(10)
             while True:
                 try:
                     wfd = os.open(self.inp, os.O_WRONLY | os.O_NONBLOCK)
+                    os.write(wfd, (line.strip() + "\n").encode())
                     break
                 except OSError as e:
-                    if e.errno != errno.ENXIO or time.monotonic() > deadline:
+                    if wfd >= 0:
+                        os.close(wfd)
+                        wfd = -1
+                    if e.errno not in (errno.ENXIO, errno.EPIPE) or time.monotonic() > deadline:
                         raise AssertionError(f"libfiu control FIFO {self.inp} has no reader "
                                              f"(did the program exit?): {e}") from None
                     time.sleep(0.02)
-            try:
-                os.write(wfd, (line.strip() + "\n").encode())
-            finally:
-                os.close(wfd)
             deadline = time.monotonic() + T(10)
             buf = b""
             while b"\n" not in buf:
@@ -149,6 +159,8 @@ class FiuControl:
                 else:
                     time.sleep(0.01)
         finally:
+            if wfd >= 0:
+                os.close(wfd)
             os.close(rfd)
         reply = buf.split(b"\n", 1)[0].decode().strip()
         if reply != "0":
